@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from kotapintar.announcements.api.views import AnnouncementViewSet
+
+app_name = "announcements"
+
+router = SimpleRouter()
+router.register("announcements", AnnouncementViewSet, basename="announcement")
+urlpatterns = router.urls

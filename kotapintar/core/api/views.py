@@ -1,0 +1,182 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from kotapintar.core import modules
+from kotapintar.core.api.permissions import CityScopedMixin
+from kotapintar.core.api.serializers import (
+    AuditEntrySerializer, CityDayOffSerializer, CitySerializer, DepartmentSerializer, DistrictSerializer,
+    MembershipSerializer, MeSerializer, ModuleStatusSerializer, WorkflowDefinitionSerializer,
+)
+from kotapintar.core.models import City, CityDayOff, Department, District, WorkflowDefinition
+from kotapintar.core.selectors import city_active_module_ids, city_audit_entries, city_memberships
+from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove
+from kotapintar.core.services.cities import department_create
+from kotapintar.core.services.modules import module_set_enabled
+from kotapintar.core.services.users import membership_create, membership_delete
+from kotapintar.core.services.workflow import workflow_definition_create
+
+
+def as_drf_error(exc: DjangoValidationError):
+    from rest_framework.exceptions import ValidationError
+
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+class CityViewSet(viewsets.ReadOnlyModelViewSet):
+    """The cities served by this installation (public)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CitySerializer
+    queryset = City.objects.all()
+    lookup_field = "slug"
+    lookup_url_kwarg = "city"
+
+
+class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):
+    """Modules and whether each is switched on for the city. City administrators switch them."""
+
+    serializer_class = ModuleStatusSerializer
+    lookup_field = "module_id"
+
+    def _rows(self, city):
+        active = city_active_module_ids(city)
+        return [dict(id=m.id, name=str(m.name), version=m.version, dependencies=list(m.dependencies),
+                     always_on=m.always_on, enabled=m.id in active) for m in modules.REGISTRY.values()]
+
+    def list(self, request, city):
+        return Response(ModuleStatusSerializer(self._rows(request.city), many=True).data)
+
+    @extend_schema(request=ModuleStatusSerializer, responses=ModuleStatusSerializer)
+    def partial_update(self, request, city, module_id):
+        if modules.get(module_id) is None:
+            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        serializer = ModuleStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            module_set_enabled(city=request.city, module_id=module_id,
+                               enabled=serializer.validated_data["enabled"], actor=request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        row = next(r for r in self._rows(request.city) if r["id"] == module_id)
+        return Response(ModuleStatusSerializer(row).data)
+
+
+class DepartmentViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The city's departments (OPD). Public to read; city administrators add them."""
+
+    serializer_class = DepartmentSerializer
+
+    def get_city_queryset(self, city):
+        return Department.objects.filter(city=city)
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = department_create(city=self.request.city, actor=self.request.user,
+                                                    **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+
+class DistrictViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Kecamatan of the city with their kelurahan (public)."""
+
+    serializer_class = DistrictSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9.]+"
+
+    def get_city_queryset(self, city):
+        return District.objects.filter(city=city).prefetch_related("villages")
+
+
+class MembershipViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
+    """Officials of the city and their roles (city administrators only)."""
+
+    serializer_class = MembershipSerializer
+    read_roles = ("city_admin",)
+
+    def get_city_queryset(self, city):
+        return city_memberships(city)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        department = None
+        if data.get("department_code"):
+            department = get_object_or_404(Department, city=self.request.city, code=data["department_code"])
+        try:
+            serializer.instance = membership_create(user=data["user"], city=self.request.city, role=data["role"],
+                                                    department=department, actor=self.request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    def perform_destroy(self, instance):
+        membership_delete(membership=instance, actor=self.request.user)
+
+
+class AuditEntryViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The city's audit log, newest first (city administrators only)."""
+
+    serializer_class = AuditEntrySerializer
+    read_roles = ("city_admin",)
+    lookup_field = "seq"
+
+    def get_city_queryset(self, city):
+        return city_audit_entries(city)
+
+
+class CityDayOffViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
+    """The city's own days off (cuti bersama, local holidays) on top of national holidays."""
+
+    serializer_class = CityDayOffSerializer
+
+    def get_city_queryset(self, city):
+        return CityDayOff.objects.filter(city=city)
+
+    def perform_create(self, serializer):
+        serializer.instance = city_day_off_add(city=self.request.city, actor=self.request.user,
+                                               **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        city_day_off_remove(city=self.request.city, date=instance.date, actor=self.request.user)
+
+
+class WorkflowDefinitionViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Workflow definitions; a new definition is validated and saved as a new version."""
+
+    serializer_class = WorkflowDefinitionSerializer
+    read_roles = ("city_admin",)
+
+    def get_city_queryset(self, city):
+        return WorkflowDefinition.objects.filter(city=city).order_by("key", "-version")
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = workflow_definition_create(city=self.request.city, actor=self.request.user,
+                                                             **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+
+class MeView(APIView):
+    """The signed-in account, with its NIK masked and its memberships."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled; failures lock the account)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kotapintar.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        from kotapintar.core import modules
+
+        modules.register(modules.Module(
+            id="core",
+            name=_("Core"),
+            version="1.0",
+            description=_("Cities, departments, people and roles, audit log, calendar, workflows."),
+            always_on=True,
+            roles={"city_admin": _("City administrator"), "official": _("Official")},
+            menu=(modules.MenuEntry(_("Administration"), "core:office", roles=("city_admin",)),),
+        ))

@@ -1,0 +1,48 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from kotapintar.core import modules
+from kotapintar.core.models import CityDayOff, Department
+
+
+class RegisterForm(BaseUserCreationForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "full_name", "email", "nik", "phone"]
+        help_texts = {"nik": _("16 digits, as on your KTP. Optional; never shown to the public.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["full_name"].required = True
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=6, min_length=6,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class MembershipForm(forms.Form):
+    username = forms.CharField(label=_("Username"))
+    role = forms.ChoiceField(label=_("Role"))
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = sorted(modules.all_roles().items(), key=lambda item: str(item[1]))
+        self.fields["department"].queryset = Department.objects.filter(city=city)
+
+    def clean_username(self):
+        try:
+            return get_user_model().objects.get(username=self.cleaned_data["username"])
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(_("No account with this username.")) from None
+
+
+class DayOffForm(forms.ModelForm):
+    class Meta:
+        model = CityDayOff
+        fields = ["date", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}

@@ -1,0 +1,52 @@
+"""City resolution, module switches and custom domains."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from kotapintar.core import modules
+from kotapintar.core.models import City, CityDomain
+from kotapintar.core.selectors import module_is_active
+
+PLATFORM_PREFIXES = ("/static/", "/api/", "/admin/", "/accounts/", "/healthz", "/i18n/", "/documents/")
+
+
+class CustomDomainMiddleware:
+    """A request to a city's own domain is served as that city: `/x` is routed as `/<slug>/x`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        host = request.get_host().split(":")[0].lower()
+        slug = CityDomain.objects.filter(domain=host).values_list("city__slug", flat=True).first()
+        if slug and not request.path_info.startswith(PLATFORM_PREFIXES + (f"/{slug}/",)):
+            request.path_info = f"/{slug}{request.path_info}"
+        return self.get_response(request)
+
+
+class CityModuleMiddleware:
+    """For every URL with a `city` argument: load the city (404 if unknown), show times in its zone,
+    and answer 404 when the URL belongs to a module the city has switched off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("city")
+        if slug is None:
+            request.city = None
+            return None
+        city = get_object_or_404(City, slug=slug)
+        request.city = city
+        timezone.activate(city.timezone)
+        for app_name in request.resolver_match.app_names:
+            module = modules.get(app_name)
+            if module and not module.always_on and not module_is_active(city, module.id, request):
+                raise Http404("Module is not active for this city.")
+        return None

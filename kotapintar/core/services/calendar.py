@@ -1,0 +1,83 @@
+"""Working-day calendar per city: Monday-Friday minus Indonesia's national holidays (from the
+`holidays` package) and the city's own days off, counted in the city's time zone."""
+
+import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.db import transaction
+
+from kotapintar.core.models import City, CityDayOff
+from kotapintar.core.services.audit import audit_record
+
+
+@lru_cache(maxsize=64)
+def national_holidays(year: int) -> dict[datetime.date, str]:
+    return dict(holidays.country_holidays("ID", years=year, language="id"))
+
+
+def days_off(city: City, start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
+    """National holidays and city days off between start and end (inclusive)."""
+    result = {}
+    for year in range(start.year, end.year + 1):
+        result.update({d: n for d, n in national_holidays(year).items() if start <= d <= end})
+    for day in CityDayOff.objects.filter(city=city, date__range=(start, end)):
+        result[day.date] = day.name
+    return result
+
+
+def is_working_day(city: City, day: datetime.date, off: dict | None = None) -> bool:
+    off = days_off(city, day, day) if off is None else off
+    return day.weekday() < 5 and day not in off
+
+
+def add_working_days(city: City, start: datetime.datetime, days: int) -> datetime.datetime:
+    """The instant `days` working days after `start`: the end of that working day in the city.
+
+    A submission at any time on day D with an SLA of N days is due at 23:59:59 of the N-th working
+    day after D, in the city's time zone.
+    """
+    tz = ZoneInfo(city.timezone)
+    day = start.astimezone(tz).date()
+    off = days_off(city, day, day + datetime.timedelta(days=days * 3 + 30))
+    remaining = days
+    while remaining > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(city, day, off):
+            remaining -= 1
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=tz)
+
+
+def working_days_between(city: City, start: datetime.datetime, end: datetime.datetime) -> int:
+    """Working days after the day of `start` up to and including the day of `end` (city time).
+
+    Negative when end is before start. Same day gives 0.
+    """
+    tz = ZoneInfo(city.timezone)
+    a, b = start.astimezone(tz).date(), end.astimezone(tz).date()
+    sign = 1
+    if b < a:
+        a, b, sign = b, a, -1
+    off = days_off(city, a, b)
+    count, day = 0, a
+    while day < b:
+        day += datetime.timedelta(days=1)
+        if is_working_day(city, day, off):
+            count += 1
+    return sign * count
+
+
+def city_day_off_add(*, city: City, date: datetime.date, name: str, actor) -> CityDayOff:
+    with transaction.atomic():
+        day_off, _ = CityDayOff.objects.update_or_create(city=city, date=date, defaults={"name": name})
+        audit_record(city=city, actor=actor, action="calendar.day_off_add", target=day_off,
+                     data={"date": date.isoformat(), "name": name})
+    return day_off
+
+
+def city_day_off_remove(*, city: City, date: datetime.date, actor) -> None:
+    with transaction.atomic():
+        deleted, _ = CityDayOff.objects.filter(city=city, date=date).delete()
+        if deleted:
+            audit_record(city=city, actor=actor, action="calendar.day_off_remove", data={"date": date.isoformat()})

@@ -1,0 +1,105 @@
+"""Creating cities from the Kemendagri region data, their departments and custom domains."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kotapintar.core import modules, regions
+from kotapintar.core.models import City, CityDomain, Department, District, ModuleActivation, Village
+from kotapintar.core.services.audit import audit_record
+
+# Provinces whose cities keep WIT or WITA; everything else in the table below is WIB.
+PROVINCE_TIMEZONES = {
+    **dict.fromkeys(["51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"], "Asia/Makassar"),
+    **dict.fromkeys(["81", "82", "91", "92", "93", "94", "95", "96", "97"], "Asia/Jayapura"),
+    **dict.fromkeys(["61", "62"], "Asia/Pontianak"),
+}
+
+
+def default_timezone(province_code: str) -> str:
+    return PROVINCE_TIMEZONES.get(province_code, "Asia/Jakarta")
+
+
+def default_slug(name: str) -> str:
+    return slugify(name.removeprefix("Kota ").removeprefix("Kabupaten ").replace("Kab. ", ""))
+
+
+def city_create(
+    *, region_code: str, actor=None, slug: str | None = None, name: str | None = None,
+    timezone: str | None = None, **fields,
+) -> City:
+    """Create a city with its kecamatan and kelurahan from the region data; switch default modules on."""
+    regency = regions.regency(region_code.strip())
+    if regency is None:
+        raise ValidationError({"region_code": _("“%(code)s” is not a Kemendagri regency or city code.")
+                               % {"code": region_code}})
+    if City.objects.filter(region_code=regency.code).exists():
+        raise ValidationError({"region_code": _("A city with code %(code)s already exists.") % {"code": regency.code}})
+    name = name or regency.name.title().replace("Kota ", "Kota ")
+    city = City(
+        slug=slug or default_slug(regency.name),
+        name=name,
+        region_code=regency.code,
+        province_code=regency.province_code,
+        province_name=regency.province_name.title(),
+        timezone=timezone or default_timezone(regency.province_code),
+        **fields,
+    )
+    city.full_clean()
+    with transaction.atomic():
+        city.save()
+        districts = District.objects.bulk_create(
+            District(city=city, code=code, name=dname.title()) for code, dname in regions.districts_of(regency.code)
+        )
+        by_code = {d.code: d for d in districts}
+        Village.objects.bulk_create(
+            Village(city=city, district=by_code[dcode], code=code, name=vname.title())
+            for code, dcode, vname in regions.villages_of(regency.code)
+            if dcode in by_code
+        )
+        ModuleActivation.objects.bulk_create(
+            ModuleActivation(city=city, module_id=m.id, enabled=m.default_on) for m in modules.switchable()
+        )
+        audit_record(city=city, actor=actor, action="city.create", target=city,
+                     data={"region_code": city.region_code, "slug": city.slug, "districts": len(districts)})
+    return city
+
+
+def city_update(*, city: City, actor, **fields) -> City:
+    allowed = {"name", "timezone", "locale", "primary_color", "secondary_color", "contact_email",
+               "contact_phone", "address", "website", "logo"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changes = {k: v for k, v in fields.items() if getattr(city, k) != v}
+    for key, value in changes.items():
+        setattr(city, key, value)
+    city.full_clean()
+    with transaction.atomic():
+        city.save()
+        audit_record(city=city, actor=actor, action="city.update", target=city,
+                     data={k: str(v) for k, v in changes.items()})
+    return city
+
+
+def city_domain_add(*, city: City, domain: str, actor) -> CityDomain:
+    domain = domain.strip().lower()
+    if CityDomain.objects.filter(domain=domain).exists():
+        raise ValidationError({"domain": _("This domain already serves a city.")})
+    with transaction.atomic():
+        item = CityDomain.objects.create(city=city, domain=domain)
+        audit_record(city=city, actor=actor, action="city.domain_add", target=item, data={"domain": domain})
+    return item
+
+
+def department_create(*, city: City, code: str, name: str, short_name: str, actor,
+                      bidang_urusan: list[str] | None = None, email: str = "", phone: str = "") -> Department:
+    dept = Department(city=city, code=code, name=name, short_name=short_name,
+                      bidang_urusan=bidang_urusan or [], email=email, phone=phone)
+    dept.full_clean()
+    with transaction.atomic():
+        dept.save()
+        audit_record(city=city, actor=actor, action="department.create", target=dept,
+                     data={"code": code, "name": name})
+    return dept

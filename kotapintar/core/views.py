@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kotapintar.core import modules
+from kotapintar.core.forms import DayOffForm, MembershipForm
+from kotapintar.core.models import City, CityDayOff, Document, Membership
+from kotapintar.core.permissions import city_role_required
+from kotapintar.core.selectors import (
+    city_active_module_ids, city_audit_entries, city_memberships, user_cities, user_roles,
+)
+from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove, national_holidays
+from kotapintar.core.services.documents import document_can_view, document_path
+from kotapintar.core.services.modules import module_set_enabled
+from kotapintar.core.services.users import membership_create, membership_delete
+
+
+def landing(request):
+    cities = City.objects.only("slug", "name", "province_name", "timezone", "primary_color")
+    mine = user_cities(request.user) if request.user.is_authenticated else []
+    return render(request, "core/landing.html", {"cities": cities, "my_cities": mine})
+
+
+def city_home(request, city):
+    city = request.city
+    active = city_active_module_ids(city)
+    active_modules = [m for m in modules.REGISTRY.values() if m.id in active and not m.always_on]
+    return render(request, "core/city_home.html", {"active_modules": active_modules})
+
+
+@city_role_required()
+def office(request, city):
+    """The officials' area: dashboard widgets of the city's active modules."""
+    active = city_active_module_ids(request.city)
+    widgets = []
+    for module in modules.REGISTRY.values():
+        if module.id in active:
+            widgets += [w for w in (widget(request, request.city) for widget in module.widgets) if w]
+    return render(request, "core/office.html", {"widgets": widgets, "my_roles": user_roles(request.user, request.city)})
+
+
+@city_role_required("city_admin")
+def office_modules(request, city):
+    active = city_active_module_ids(request.city)
+    rows = [{"module": m, "enabled": m.id in active} for m in modules.switchable()]
+    return render(request, "core/office_modules.html", {"rows": rows})
+
+
+@require_POST
+@city_role_required("city_admin")
+def office_module_toggle(request, city, module_id):
+    if modules.get(module_id) is None:
+        raise Http404
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        module_set_enabled(city=request.city, module_id=module_id, enabled=enabled, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        module = modules.get(module_id)
+        messages.success(request, (_("“%(name)s” is switched on.") if enabled else _("“%(name)s” is switched off."))
+                         % {"name": module.name})
+    return redirect("core:office_modules", city=request.city.slug)
+
+
+@city_role_required("city_admin")
+def office_members(request, city):
+    form = MembershipForm(request.POST or None, city=request.city)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_create(user=form.cleaned_data["username"], city=request.city, role=form.cleaned_data["role"],
+                              department=form.cleaned_data["department"], actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect("core:office_members", city=request.city.slug)
+    return render(request, "core/office_members.html", {
+        "memberships": city_memberships(request.city), "form": form, "role_labels": modules.all_roles(),
+    })
+
+
+@require_POST
+@city_role_required("city_admin")
+def office_member_remove(request, city, pk):
+    membership = get_object_or_404(Membership, city=request.city, pk=pk)
+    membership_delete(membership=membership, actor=request.user)
+    messages.success(request, _("Role removed."))
+    return redirect("core:office_members", city=request.city.slug)
+
+
+@city_role_required("city_admin")
+def office_audit(request, city):
+    page = Paginator(city_audit_entries(request.city), 50).get_page(request.GET.get("page"))
+    return render(request, "core/office_audit.html", {"page": page})
+
+
+@city_role_required("city_admin")
+def office_calendar(request, city):
+    form = DayOffForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            city_day_off_remove(city=request.city, date=request.POST["remove"], actor=request.user)
+            return redirect("core:office_calendar", city=request.city.slug)
+        if form.is_valid():
+            city_day_off_add(city=request.city, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Day off saved."))
+            return redirect("core:office_calendar", city=request.city.slug)
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    return render(request, "core/office_calendar.html", {
+        "form": form, "days_off": CityDayOff.objects.filter(city=request.city, date__year__gte=year),
+        "holidays": sorted(national_holidays(year).items()), "year": year,
+    })
+
+
+@never_cache
+def document_download(request, token):
+    document = get_object_or_404(Document.objects.select_related("city"), token=token)
+    if not document_can_view(request.user, document):
+        raise Http404
+    response = FileResponse(open(document_path(document), "rb"), content_type=document.content_type)
+    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+def healthz(request):
+    """200 with the status of the database and, where configured, the Celery broker."""
+    from django.conf import settings
+
+    status = {"database": "ok"}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        status["database"], healthy = f"error: {exc.__class__.__name__}", False
+    if settings.CELERY_BROKER_URL:
+        from kotapintar.config.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            status["broker"] = "ok"
+        except Exception as exc:
+            status["broker"], healthy = f"error: {exc.__class__.__name__}", False
+    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
