@@ -12,7 +12,9 @@ class Announcement(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     published = models.BooleanField(_("published"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,8 +1,9 @@
 """City resolution, module switches and custom domains."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kotapintar.core import modules
 from kotapintar.core.models import City, CityDomain
@@ -50,3 +51,25 @@ class CityModuleMiddleware:
             if module and not module.always_on and not module_is_active(city, module.id, request):
                 raise Http404("Module is not active for this city.")
         return None
+
+
+class LanguageMiddleware:
+    """Bahasa Indonesia unless the person chose English (language cookie set by /i18n/setlang/).
+
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: a city official's
+    English-language browser still gets the Indonesian UI until they switch.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

@@ -54,7 +54,14 @@ def districts_of(regency_code: str) -> list[tuple[str, str]]:
     return [(r["code"], r["name"]) for r in _rows("districts") if r["regency_code"] == regency_code]
 
 
+@cache
+def _villages_by_regency() -> dict[str, list[tuple[str, str, str]]]:
+    index: dict[str, list[tuple[str, str, str]]] = {}
+    for r in _rows("villages"):
+        index.setdefault(r["code"][:5], []).append((r["code"], r["district_code"], r["name"]))
+    return index
+
+
 def villages_of(regency_code: str) -> list[tuple[str, str, str]]:
     """(code, district_code, name) of every village in the regency."""
-    prefix = regency_code + "."
-    return [(r["code"], r["district_code"], r["name"]) for r in _rows("villages") if r["code"].startswith(prefix)]
+    return _villages_by_regency().get(regency_code, [])

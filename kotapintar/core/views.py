@@ -13,7 +13,11 @@ from kotapintar.core.forms import DayOffForm, MembershipForm
 from kotapintar.core.models import City, CityDayOff, Document, Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import (
-    city_active_module_ids, city_audit_entries, city_memberships, user_cities, user_roles,
+    city_active_module_ids,
+    city_audit_entries,
+    city_memberships,
+    user_cities,
+    user_roles,
 )
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove, national_holidays
 from kotapintar.core.services.documents import document_can_view, document_path

@@ -1,6 +1,7 @@
 from rest_framework import viewsets
 
 from kotapintar.announcements.api.serializers import AnnouncementSerializer
+from kotapintar.announcements.models import Announcement
 from kotapintar.announcements.selectors import announcement_list
 from kotapintar.announcements.services import announcement_create, announcement_delete, announcement_update
 from kotapintar.core.api.permissions import CityScopedMixin
@@ -13,6 +14,7 @@ class AnnouncementViewSet(CityScopedMixin, viewsets.ModelViewSet):
     """Public announcements of the city; communications officers write them (drafts are theirs only)."""
 
     serializer_class = AnnouncementSerializer
+    queryset = Announcement.objects.none()
     write_roles = EDITORS
 
     def get_city_queryset(self, city):

@@ -4,7 +4,14 @@ from rest_framework import serializers
 from kotapintar.core import modules
 from kotapintar.core.formatting import mask_nik
 from kotapintar.core.models import (
-    AuditEntry, City, CityDayOff, Department, District, Membership, Village, WorkflowDefinition,
+    AuditEntry,
+    City,
+    CityDayOff,
+    Department,
+    District,
+    Membership,
+    Village,
+    WorkflowDefinition,
 )
 
 

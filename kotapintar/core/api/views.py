@@ -11,10 +11,25 @@ from rest_framework.views import APIView
 from kotapintar.core import modules
 from kotapintar.core.api.permissions import CityScopedMixin
 from kotapintar.core.api.serializers import (
-    AuditEntrySerializer, CityDayOffSerializer, CitySerializer, DepartmentSerializer, DistrictSerializer,
-    MembershipSerializer, MeSerializer, ModuleStatusSerializer, WorkflowDefinitionSerializer,
+    AuditEntrySerializer,
+    CityDayOffSerializer,
+    CitySerializer,
+    DepartmentSerializer,
+    DistrictSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    ModuleStatusSerializer,
+    WorkflowDefinitionSerializer,
 )
-from kotapintar.core.models import City, CityDayOff, Department, District, WorkflowDefinition
+from kotapintar.core.models import (
+    AuditEntry,
+    City,
+    CityDayOff,
+    Department,
+    District,
+    Membership,
+    WorkflowDefinition,
+)
 from kotapintar.core.selectors import city_active_module_ids, city_audit_entries, city_memberships
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove
 from kotapintar.core.services.cities import department_create
@@ -44,6 +59,7 @@ class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):
 
     serializer_class = ModuleStatusSerializer
     lookup_field = "module_id"
+    lookup_value_regex = r"[a-z0-9_-]+"
 
     def _rows(self, city):
         active = city_active_module_ids(city)
@@ -71,6 +87,8 @@ class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):
 class DepartmentViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The city's departments (OPD). Public to read; city administrators add them."""
 
+    queryset = Department.objects.none()
+
     serializer_class = DepartmentSerializer
 
     def get_city_queryset(self, city):
@@ -87,6 +105,8 @@ class DepartmentViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
 class DistrictViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Kecamatan of the city with their kelurahan (public)."""
 
+    queryset = District.objects.none()
+
     serializer_class = DistrictSerializer
     lookup_field = "code"
     lookup_value_regex = r"[0-9.]+"
@@ -98,6 +118,8 @@ class DistrictViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
 class MembershipViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
                         viewsets.ReadOnlyModelViewSet):
     """Officials of the city and their roles (city administrators only)."""
+
+    queryset = Membership.objects.none()
 
     serializer_class = MembershipSerializer
     read_roles = ("city_admin",)
@@ -123,9 +145,12 @@ class MembershipViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Destroy
 class AuditEntryViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The city's audit log, newest first (city administrators only)."""
 
+    queryset = AuditEntry.objects.none()
+
     serializer_class = AuditEntrySerializer
     read_roles = ("city_admin",)
     lookup_field = "seq"
+    lookup_value_regex = r"[0-9]+"
 
     def get_city_queryset(self, city):
         return city_audit_entries(city)
@@ -134,6 +159,8 @@ class AuditEntryViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
 class CityDayOffViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
                         viewsets.ReadOnlyModelViewSet):
     """The city's own days off (cuti bersama, local holidays) on top of national holidays."""
+
+    queryset = CityDayOff.objects.none()
 
     serializer_class = CityDayOffSerializer
 
@@ -150,6 +177,8 @@ class CityDayOffViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Destroy
 
 class WorkflowDefinitionViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Workflow definitions; a new definition is validated and saved as a new version."""
+
+    queryset = WorkflowDefinition.objects.none()
 
     serializer_class = WorkflowDefinitionSerializer
     read_roles = ("city_admin",)
