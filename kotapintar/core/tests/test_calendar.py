@@ -4,7 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kotapintar.core.services.calendar import (
-    add_working_days, city_day_off_add, is_working_day, national_holidays, working_days_between,
+    add_working_days,
+    city_day_off_add,
+    is_working_day,
+    national_holidays,
+    working_days_between,
 )
 from kotapintar.core.testing import make_city
 

@@ -62,7 +62,8 @@ def test_admin_grants_and_removes_a_role(client, city):
     membership = Membership.objects.get(user__username="budi", city=city)
     client.post(f"/bandung/office/members/{membership.pk}/remove/")
     assert not Membership.objects.filter(user__username="budi").exists()
-    actions = list(AuditEntry.objects.filter(city=city, action__startswith="membership").values_list("action", flat=True))
+    entries = AuditEntry.objects.filter(city=city, action__startswith="membership")
+    actions = list(entries.values_list("action", flat=True))
     assert actions[-2:] == ["membership.create", "membership.delete"]
 
 

@@ -8,8 +8,14 @@ from django.utils import timezone
 
 from kotapintar.core.models import AuditEntry, Notification, WorkflowTransition
 from kotapintar.core.services.workflow import (
-    WorkflowConflict, definition_errors, workflow_available_actions, workflow_deadlines_run,
-    workflow_definition_create, workflow_history, workflow_start, workflow_transition,
+    WorkflowConflict,
+    definition_errors,
+    workflow_available_actions,
+    workflow_deadlines_run,
+    workflow_definition_create,
+    workflow_history,
+    workflow_start,
+    workflow_transition,
 )
 from kotapintar.core.testing import make_city, make_user
 from kotapintar.core.tests.testapp.models import Case
