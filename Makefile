@@ -32,11 +32,11 @@ $(BIN)/python:
 
 # Stamps: reinstall only when pyproject.toml is newer than the last install.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e .
+	$(BIN)/python -m pip install --progress-bar off -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
