@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -37,7 +39,8 @@ def test_openapi_schema_and_offline_swagger(client, db):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs and "cdn" not in docs.lower()
 
 
-def test_demo_loads_nine_cities_and_reset_restores_them(db, capsys):
+@pytest.mark.django_db(transaction=True)  # flush truncates tables: not inside a test transaction
+def test_demo_loads_nine_cities_and_reset_restores_them(capsys):
     call_command("demo")
     assert City.objects.count() == 9
     out = capsys.readouterr().out
