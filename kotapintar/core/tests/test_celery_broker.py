@@ -21,10 +21,11 @@ BROKERS = {
 def worker(request, transactional_db):
     service, url = BROKERS[request.param]
     require_service(service)
+    require_service("redis")  # results are kept in Redis whichever broker carries the tasks
     broker_app = Celery("kotapintar")
     broker_app.config_from_object("django.conf:settings", namespace="CELERY")
-    broker_app.conf.update(broker_url=url, task_always_eager=False,
-                           result_backend="redis://127.0.0.1:6379/15" if service == "redis" else "rpc://")
+    broker_app.conf.update(broker_url=url, task_always_eager=False, result_backend="redis://127.0.0.1:6379/15",
+                           broker_heartbeat=0)
     broker_app.set_current()  # shared tasks now go through the broker
     try:
         with start_worker(broker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
