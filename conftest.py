@@ -5,41 +5,14 @@ Services: a test that needs PostgreSQL, Redis, RabbitMQ, Mosquitto or Chromium a
 in the summary; in CI (CI=true) a missing service fails the test instead, so CI always runs everything.
 """
 
-import os
-import socket
-
 import pytest
 
-SERVICES = {
-    "postgresql": ("127.0.0.1", 5432),
-    "redis": ("127.0.0.1", 6379),
-    "rabbitmq": ("127.0.0.1", 5672),
-    "mosquitto": ("127.0.0.1", 1883),
-}
-CHROMIUM = "/usr/bin/chromium"
-
-
-def missing(reason: str):
-    """Skip locally, fail in CI: CI must run every test."""
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"MISSING SERVICE in CI: {reason}", pytrace=False)
-    pytest.skip(f"MISSING SERVICE: {reason}")
-
-
-def require_service(name: str) -> tuple[str, int]:
-    host, port = SERVICES[name]
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-    except OSError:
-        missing(f"{name} is not reachable at {host}:{port}")
-    return host, port
+from kotapintar.testservices import require_chromium
 
 
 @pytest.fixture
 def chromium_path() -> str:
-    if not os.path.exists(CHROMIUM):
-        missing(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    return CHROMIUM
+    return require_chromium()
 
 
 @pytest.fixture(autouse=True)

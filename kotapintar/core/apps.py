@@ -17,5 +17,4 @@ class CoreConfig(AppConfig):
             description=_("Cities, departments, people and roles, audit log, calendar, workflows."),
             always_on=True,
             roles={"city_admin": _("City administrator"), "official": _("Official")},
-            menu=(modules.MenuEntry(_("Administration"), "core:office", roles=("city_admin",)),),
         ))

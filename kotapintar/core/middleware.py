@@ -1,8 +1,7 @@
 """City resolution, module switches and custom domains."""
 
 from django.conf import settings
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
 from django.utils import timezone, translation
 
 from kotapintar.core import modules
@@ -43,14 +42,23 @@ class CityModuleMiddleware:
         if slug is None:
             request.city = None
             return None
-        city = get_object_or_404(City, slug=slug)
+        api = request.path_info.startswith("/api/")
+        city = City.objects.filter(slug=slug).first()
         request.city = city
+        if city is None:
+            return JsonResponse({"detail": "City not found."}, status=404) if api else self.not_found()
         timezone.activate(city.timezone)
         for app_name in request.resolver_match.app_names:
-            module = modules.get(app_name)
+            # UI namespaces are named after the module ("permits"), API ones "<module>-api".
+            module = modules.get(app_name.removesuffix("-api"))
             if module and not module.always_on and not module_is_active(city, module.id, request):
-                raise Http404("Module is not active for this city.")
+                return JsonResponse({"detail": "Module is not active for this city."}, status=404) if api \
+                    else self.not_found()
         return None
+
+    @staticmethod
+    def not_found():
+        raise Http404("Not active for this city.")
 
 
 class LanguageMiddleware:

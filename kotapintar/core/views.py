@@ -46,7 +46,9 @@ def office(request, city):
     for module in modules.REGISTRY.values():
         if module.id in active:
             widgets += [w for w in (widget(request, request.city) for widget in module.widgets) if w]
-    return render(request, "core/office.html", {"widgets": widgets, "my_roles": user_roles(request.user, request.city)})
+    labels = modules.all_roles()
+    my_roles = sorted(str(labels.get(role, role)) for role in user_roles(request.user, request.city))
+    return render(request, "core/office.html", {"widgets": widgets, "my_roles": my_roles})
 
 
 @city_role_required("city_admin")
@@ -85,9 +87,11 @@ def office_members(request, city):
         else:
             messages.success(request, _("Role granted."))
             return redirect("core:office_members", city=request.city.slug)
-    return render(request, "core/office_members.html", {
-        "memberships": city_memberships(request.city), "form": form, "role_labels": modules.all_roles(),
-    })
+    labels = modules.all_roles()
+    memberships = list(city_memberships(request.city))
+    for membership in memberships:
+        membership.role_label = labels.get(membership.role, membership.role)
+    return render(request, "core/office_members.html", {"memberships": memberships, "form": form})
 
 
 @require_POST

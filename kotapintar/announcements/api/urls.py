@@ -2,7 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from kotapintar.announcements.api.views import AnnouncementViewSet
 
-app_name = "announcements"
+app_name = "announcements-api"
 
 router = SimpleRouter()
 router.register("announcements", AnnouncementViewSet, basename="announcement")

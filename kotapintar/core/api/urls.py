@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from kotapintar.core.api import views
 
-app_name = "core"
+app_name = "core-api"
 
 router = SimpleRouter()
 router.register("cities", views.CityViewSet, basename="city")

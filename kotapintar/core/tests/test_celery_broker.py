@@ -4,12 +4,12 @@ import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
-from conftest import require_service
 from kotapintar.config.celery import app
 from kotapintar.core.models import Notification
 from kotapintar.core.services.notifications import notification_send
 from kotapintar.core.tasks import notification_deliver_task
 from kotapintar.core.testing import make_city, make_user
+from kotapintar.testservices import require_service
 
 BROKERS = {
     "redis": ("redis", "redis://127.0.0.1:6379/15"),

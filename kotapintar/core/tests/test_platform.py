@@ -3,7 +3,6 @@ import subprocess
 import sys
 
 import pytest
-
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
