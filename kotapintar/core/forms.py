@@ -4,7 +4,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from kotapintar.core import modules
-from kotapintar.core.models import CityDayOff, Department
+from kotapintar.core.models import City, CityDayOff, Department
 
 
 class RegisterForm(BaseUserCreationForm):
@@ -46,3 +46,20 @@ class DayOffForm(forms.ModelForm):
         model = CityDayOff
         fields = ["date", "name"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class CitySettingsForm(forms.ModelForm):
+    logo_upload = forms.FileField(label=_("New logo (PNG or JPEG, at most 512 KB)"), required=False)
+
+    class Meta:
+        model = City
+        fields = ["name", "timezone", "primary_color", "secondary_color", "contact_email", "contact_phone",
+                  "address", "website"]
+        widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
+                   "secondary_color": forms.TextInput(attrs={"type": "color"})}
+
+
+class CityDomainForm(forms.Form):
+    domain = forms.RegexField(label=_("Custom domain"), max_length=253,
+                              regex=r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$",
+                              error_messages={"invalid": _("Enter a domain name such as layanan.kotaku.go.id.")})

@@ -15,4 +15,6 @@ urlpatterns = [
     path("<slug:city>/office/members/<int:pk>/remove/", views.office_member_remove, name="office_member_remove"),
     path("<slug:city>/office/audit/", views.office_audit, name="office_audit"),
     path("<slug:city>/office/calendar/", views.office_calendar, name="office_calendar"),
+    path("<slug:city>/office/settings/", views.office_settings, name="office_settings"),
+    path("<slug:city>/logo/", views.city_logo, name="city_logo"),
 ]

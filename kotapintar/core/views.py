@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kotapintar.core import modules
-from kotapintar.core.forms import DayOffForm, MembershipForm
+from kotapintar.core.forms import CityDomainForm, CitySettingsForm, DayOffForm, MembershipForm
 from kotapintar.core.models import City, CityDayOff, Document, Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import (
@@ -20,6 +20,7 @@ from kotapintar.core.selectors import (
     user_roles,
 )
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove, national_holidays
+from kotapintar.core.services.cities import city_domain_add, city_logo_set, city_update
 from kotapintar.core.services.documents import document_can_view, document_path
 from kotapintar.core.services.modules import module_set_enabled
 from kotapintar.core.services.users import membership_create, membership_delete
@@ -127,6 +128,47 @@ def office_calendar(request, city):
         "form": form, "days_off": CityDayOff.objects.filter(city=request.city, date__year__gte=year),
         "holidays": sorted(national_holidays(year).items()), "year": year,
     })
+
+
+@city_role_required("city_admin")
+def office_settings(request, city):
+    """The city's name, branding, contact, time zone, logo and custom domains."""
+    city = request.city
+    form = CitySettingsForm(request.POST or None, request.FILES or None, instance=City.objects.get(pk=city.pk))
+    domain_form = CityDomainForm(request.POST if "domain" in request.POST else None)
+    if request.method == "POST" and "domain" in request.POST:
+        if domain_form.is_valid():
+            try:
+                city_domain_add(city=city, domain=domain_form.cleaned_data["domain"], actor=request.user)
+            except ValidationError as exc:
+                domain_form.add_error("domain", exc.message_dict.get("domain", exc.messages))
+            else:
+                messages.success(request, _("Domain added. Ask the platform administrator to add it to ALLOWED_HOSTS."))
+                return redirect("core:office_settings", city=city.slug)
+        form = CitySettingsForm(instance=city)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data.get("logo_upload"):  # first: a refused logo leaves everything unchanged
+                city_logo_set(city=city, file=form.cleaned_data["logo_upload"], actor=request.user)
+            city_update(city=city, actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as exc:
+            form.add_error(None if hasattr(exc, "error_dict") else "logo_upload", exc)
+        else:
+            messages.success(request, _("City settings saved."))
+            return redirect("core:office_settings", city=city.slug)
+    return render(request, "core/office_settings.html", {"form": form, "domain_form": domain_form,
+                                                         "domains": city.domains.all()})
+
+
+def city_logo(request, city):
+    """The city's logo, public (it appears on every page of the city)."""
+    if not request.city.logo:
+        raise Http404
+    content_type = "image/png" if request.city.logo.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(request.city.logo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @never_cache

@@ -20,6 +20,7 @@ class CitySerializer(serializers.ModelSerializer):
         model = City
         fields = ["slug", "name", "region_code", "province_name", "timezone", "locale", "primary_color",
                   "secondary_color", "contact_email", "contact_phone", "address", "website"]
+        read_only_fields = ["slug", "region_code", "province_name"]
 
 
 class ModuleStatusSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kotapintar.core import modules
-from kotapintar.core.api.permissions import CityScopedMixin
+from kotapintar.core.api.permissions import CityRolePermission, CityScopedMixin
 from kotapintar.core.api.serializers import (
     AuditEntrySerializer,
     CityDayOffSerializer,
@@ -32,7 +32,7 @@ from kotapintar.core.models import (
 )
 from kotapintar.core.selectors import city_active_module_ids, city_audit_entries, city_memberships
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove
-from kotapintar.core.services.cities import department_create
+from kotapintar.core.services.cities import city_update, department_create
 from kotapintar.core.services.modules import module_set_enabled
 from kotapintar.core.services.users import membership_create, membership_delete
 from kotapintar.core.services.workflow import workflow_definition_create
@@ -44,14 +44,26 @@ def as_drf_error(exc: DjangoValidationError):
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-class CityViewSet(viewsets.ReadOnlyModelViewSet):
-    """The cities served by this installation (public)."""
+class CityViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The cities served by this installation (public); a city's administrators update its profile."""
 
-    permission_classes = [AllowAny]
     serializer_class = CitySerializer
     queryset = City.objects.all()
     lookup_field = "slug"
     lookup_url_kwarg = "city"
+    http_method_names = ["get", "patch", "head", "options"]
+    read_roles = None
+    write_roles = ("city_admin",)
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action in ("list", "retrieve") else [CityRolePermission()]
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = city_update(city=serializer.instance, actor=self.request.user,
+                                              **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
 
 
 class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):

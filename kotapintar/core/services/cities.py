@@ -1,5 +1,7 @@
 """Creating cities from the Kemendagri region data, their departments and custom domains."""
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -80,6 +82,24 @@ def city_update(*, city: City, actor, **fields) -> City:
         city.save()
         audit_record(city=city, actor=actor, action="city.update", target=city,
                      data={k: str(v) for k, v in changes.items()})
+    return city
+
+
+LOGO_TYPES = frozenset({"image/png", "image/jpeg"})
+LOGO_MAX_BYTES = 512 * 1024
+
+
+def city_logo_set(*, city: City, file, actor) -> City:
+    """Replace the city's logo with an uploaded PNG or JPEG (checked by content, at most 512 KB)."""
+    from django.core.files.base import ContentFile
+
+    from kotapintar.core.services.documents import upload_read
+
+    data, mime = upload_read(file, allowed_types=LOGO_TYPES, max_bytes=LOGO_MAX_BYTES)
+    extension = "png" if mime == "image/png" else "jpg"
+    with transaction.atomic():
+        city.logo.save(f"{city.slug}-{secrets.token_hex(6)}.{extension}", ContentFile(data), save=True)
+        audit_record(city=city, actor=actor, action="city.logo_set", target=city, data={"type": mime, "size": len(data)})
     return city
 
 

@@ -39,11 +39,11 @@ def document_path(document: Document) -> Path:
     return Path(settings.DOCUMENTS_ROOT) / str(document.city_id) / document.storage_name
 
 
-def document_store(
-    *, city: City, uploaded_by, file, kind: str = "", allowed_types=DEFAULT_TYPES,
-    max_bytes: int | None = None, subject=None,
-) -> Document:
-    """Validate and store one uploaded file. Nothing is written when a check fails."""
+def upload_read(file, *, allowed_types=DEFAULT_TYPES, max_bytes: int | None = None) -> tuple[bytes, str]:
+    """Read an upload within the size limit and return (content, type sniffed from the content).
+
+    Raises ValidationError (codes too_large, empty, bad_type, malformed) with a message for the user.
+    """
     max_bytes = max_bytes or settings.KOTAPINTAR_UPLOAD_MAX_BYTES
     buffer = io.BytesIO()
     for chunk in file.chunks(CHUNK) if hasattr(file, "chunks") else iter(lambda: file.read(CHUNK), b""):
@@ -62,6 +62,15 @@ def document_store(
                               % {"found": mime, "allowed": allowed}, code="bad_type")
     if not _check_wellformed(mime, data):
         raise ValidationError(_("The file is damaged or incomplete."), code="malformed")
+    return data, mime
+
+
+def document_store(
+    *, city: City, uploaded_by, file, kind: str = "", allowed_types=DEFAULT_TYPES,
+    max_bytes: int | None = None, subject=None,
+) -> Document:
+    """Validate and store one uploaded file. Nothing is written when a check fails."""
+    data, mime = upload_read(file, allowed_types=allowed_types, max_bytes=max_bytes)
     document = Document(
         city=city, uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
         kind=kind, original_name=Path(getattr(file, "name", "") or "upload").name[:255], content_type=mime,

@@ -13,6 +13,9 @@ WORKFLOW = {"states": [
 
 class TestCoreEndpoints(CityEndpointTests):
     endpoints = [
+        Endpoint("core-api:city-detail", public=True, detail=True, lookup="city", lookup_attr="slug",
+                 city_owned=False),
+        Endpoint("core-api:city-detail", "patch", roles=("city_admin",), data={"contact_phone": "022-4234793"}),
         Endpoint("core-api:module-list", public=True),
         Endpoint("core-api:module-detail", "patch", roles=("city_admin",), detail=True, lookup="module_id",
                  lookup_attr="module_id", city_owned=False, data={"enabled": False}),
@@ -35,6 +38,8 @@ class TestCoreEndpoints(CityEndpointTests):
     ]
 
     def make_object(self, city, endpoint):
+        if "city-detail" in endpoint.name:
+            return city
         if "module" in endpoint.name:
             from types import SimpleNamespace
 

@@ -6,7 +6,7 @@ from kotapintar.core.models import AuditEntry, Membership
 from kotapintar.core.selectors import city_active_module_ids
 from kotapintar.core.testing import make_city, make_user
 
-PAGES = ["office/modules/", "office/members/", "office/audit/", "office/calendar/"]
+PAGES = ["office/modules/", "office/members/", "office/audit/", "office/calendar/", "office/settings/"]
 
 
 @pytest.fixture
@@ -80,3 +80,56 @@ def test_membership_of_another_city_cannot_be_removed(client, city):
     client.force_login(make_user("admin", city=city, roles=["city_admin"]))
     assert client.post(f"/bandung/office/members/{foreign.pk}/remove/").status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+def test_admin_changes_branding_and_logo(client, city):
+    import io
+
+    from PIL import Image
+
+    client.force_login(make_user("admin", city=city, roles=["city_admin"]))
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = "logo.png"
+    data = {"name": "Kota Bandung", "timezone": "Asia/Jakarta", "primary_color": "#123456",
+            "secondary_color": "#abcdef", "contact_email": "", "contact_phone": "022-123", "address": "",
+            "website": "", "logo_upload": buffer}
+    response = client.post("/bandung/office/settings/", data)
+    assert response.status_code == 302
+    city.refresh_from_db()
+    assert city.primary_color == "#123456" and city.logo
+    home = client.get("/bandung/").content.decode()
+    assert "--kp-primary: #123456" in home and "/bandung/logo/" in home
+    assert client.get("/bandung/logo/")["Content-Type"] == "image/png"
+    assert AuditEntry.objects.filter(city=city, action="city.logo_set").exists()
+
+
+def test_fake_logo_is_refused_and_nothing_changes(client, city):
+    import io
+
+    client.force_login(make_user("admin", city=city, roles=["city_admin"]))
+    fake = io.BytesIO(b"<?php echo 'hi'; ?>")
+    fake.name = "logo.png"
+    data = {"name": "Kota Lain", "timezone": "Asia/Jakarta", "primary_color": "#123456",
+            "secondary_color": "#abcdef", "logo_upload": fake}
+    response = client.post("/bandung/office/settings/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["logo_upload"]
+    city.refresh_from_db()
+    assert city.name == "Kota Bandung" and not city.logo
+
+
+def test_bad_colour_is_refused(client, city):
+    client.force_login(make_user("admin", city=city, roles=["city_admin"]))
+    response = client.post("/bandung/office/settings/", {"name": "Kota Bandung", "timezone": "Asia/Jakarta",
+                                                         "primary_color": "green", "secondary_color": "#abcdef"})
+    assert response.status_code == 200 and "primary_color" in response.context["form"].errors
+
+
+def test_custom_domain_added_from_settings(client, city):
+    client.force_login(make_user("admin", city=city, roles=["city_admin"]))
+    assert client.post("/bandung/office/settings/", {"domain": "layanan.bandung.go.id"}).status_code == 302
+    assert city.domains.get().domain == "layanan.bandung.go.id"
+    response = client.post("/bandung/office/settings/", {"domain": "not a domain"})
+    assert response.status_code == 200 and city.domains.count() == 1
