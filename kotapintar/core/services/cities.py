@@ -99,7 +99,8 @@ def city_logo_set(*, city: City, file, actor) -> City:
     extension = "png" if mime == "image/png" else "jpg"
     with transaction.atomic():
         city.logo.save(f"{city.slug}-{secrets.token_hex(6)}.{extension}", ContentFile(data), save=True)
-        audit_record(city=city, actor=actor, action="city.logo_set", target=city, data={"type": mime, "size": len(data)})
+        audit_record(city=city, actor=actor, action="city.logo_set", target=city,
+                     data={"type": mime, "size": len(data)})
     return city
 
 

@@ -84,3 +84,26 @@ def test_api_lists_districts_with_villages(db):
     data = APIClient().get("/api/v1/cities/manado/districts/?page_size=50").json()
     wenang = next(d for d in data["results"] if d["name"] == "Wenang")
     assert len(wenang["villages"]) > 5
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    import os
+
+    secret = "x" * 20 + "-production-secret-key-0123456789abcdef"
+    env = {**os.environ, "KOTAPINTAR_PRODUCTION": "1", "SECRET_KEY": secret,
+           "ALLOWED_HOSTS": "kota.example.id", "KOTAPINTAR_DATA_DIR": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "kotapintar.config.settings"}
+    result = subprocess.run([sys.executable, "-m", "kotapintar.cli", "check", "--deploy", "--fail-level", "WARNING"],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(KOTAPINTAR_PRODUCTION="1", KOTAPINTAR_DATA_DIR=str(tmp_path),
+               DJANGO_SETTINGS_MODULE="kotapintar.config.settings")
+    result = subprocess.run([sys.executable, "-m", "kotapintar.cli", "check"], capture_output=True, text=True, env=env)
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
