@@ -51,6 +51,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_tenant_scoping.py
+	$(BIN)/python benchmarks/bench_permit_pdf.py
 	$(BIN)/python benchmarks/bench_make_run.py
 
 clean:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "kotapintar.core",
     "kotapintar.announcements",
+    "kotapintar.permits",
 ]
 
 MIDDLEWARE = [
@@ -240,3 +241,7 @@ LOGGING = {
 }
 
 KOTAPINTAR_UPLOAD_MAX_BYTES = int(os.environ.get("KOTAPINTAR_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+KOTAPINTAR_PUBLIC_URL = os.environ.get("KOTAPINTAR_PUBLIC_URL", "http://127.0.0.1:8000")
+KOTAPINTAR_PAYMENT_SECRETS = {  # per gateway name; the simulated bank of the demo has a development secret
+    "simulated": os.environ.get("KOTAPINTAR_PAYMENT_SECRET_SIMULATED", "development-only-simulated-bank-secret"),
+}

@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("kotapintar.core.api.urls", namespace="core-api")),
     path(city_api, include("kotapintar.announcements.api.urls", namespace="announcements-api")),
+    path(city_api, include("kotapintar.permits.api.urls", namespace="permits-api")),
     path("<slug:city>/announcements/", include("kotapintar.announcements.urls")),
+    path("<slug:city>/permits/", include("kotapintar.permits.urls")),
     path("", include("kotapintar.core.urls")),
 ]

@@ -38,3 +38,8 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     return phone[:4] + "*" * max(len(phone) - 7, 0) + phone[-3:]
+
+
+def mask_name(name: str | None) -> str:
+    """Keep the first letter of each word: `Siti Rahmawati` -> `S*** R*******`."""
+    return " ".join(word[:1] + "*" * (len(word) - 1) for word in (name or "").split())

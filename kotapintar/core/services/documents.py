@@ -92,7 +92,11 @@ def document_store(
 
 
 def document_can_view(user, document: Document) -> bool:
-    """The uploader, the city's officials and platform superusers may see a document."""
+    """The uploader, the city's officials, platform superusers, and whoever the document's subject
+    names through its `document_visible_to(user)` method (e.g. a permit's holder) may see it."""
     if not user.is_authenticated:
         return False
-    return document.uploaded_by_id == user.pk or user.is_superuser or user_is_official(user, document.city)
+    if document.uploaded_by_id == user.pk or user.is_superuser or user_is_official(user, document.city):
+        return True
+    visible_to = getattr(document.subject, "document_visible_to", None)
+    return bool(visible_to and visible_to(user))

@@ -34,7 +34,9 @@ from kotapintar.core.selectors import user_roles
 from kotapintar.core.services.audit import audit_record
 from kotapintar.core.services.calendar import add_working_days
 
-CONTEXT_ROLES = {"applicant", "reporter"}
+# Roles that no membership grants: given by the subject (`workflow_roles`) or only to the system
+# (an action whose only role is "system" is taken by the platform, e.g. on payment).
+CONTEXT_ROLES = {"applicant", "reporter", "system"}
 SYSTEM = "system"
 
 
@@ -164,12 +166,14 @@ def workflow_available_actions(*, subject: WorkflowSubject, user) -> list[Action
     return [a for a in actions_of(subject.workflow, subject.state) if roles & set(a.roles)]
 
 
-# Listeners per model label, called on commit after every transition: callback(subject, transition).
-_listeners: dict[str, list[Callable]] = {}
+# Listeners per model label: callback(subject, transition). A module registers them in its AppConfig.
+# `after_commit=False` listeners run inside the transition's transaction (their writes succeed or fail
+# with it, e.g. issuing a permit number); the others run after commit (e.g. notifications).
+_listeners: dict[tuple[str, bool], list[Callable]] = {}
 
 
-def on_transition(model_label: str, callback: Callable) -> None:
-    _listeners.setdefault(model_label.lower(), []).append(callback)
+def on_transition(model_label: str, callback: Callable, *, after_commit: bool = True) -> None:
+    _listeners.setdefault((model_label.lower(), after_commit), []).append(callback)
 
 
 def _enter(subject: WorkflowSubject, state: str, now) -> None:
@@ -196,9 +200,11 @@ def _record(subject, action: str, from_state: str, actor, role: str, comment: st
     )
     audit_record(city=subject.city, actor=actor or SYSTEM, action=f"workflow.{action}", target=subject,
                  data={"from": from_state, "to": subject.state, "role": role, "comment": comment})
-    listeners = _listeners.get(subject._meta.label_lower, [])
-    if listeners:
-        transaction.on_commit(lambda: [listener(subject, transition) for listener in listeners])
+    for listener in _listeners.get((subject._meta.label_lower, False), []):
+        listener(subject, transition)
+    later = _listeners.get((subject._meta.label_lower, True), [])
+    if later:
+        transaction.on_commit(lambda: [listener(subject, transition) for listener in later])
     return transition
 
 

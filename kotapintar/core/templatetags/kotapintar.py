@@ -24,6 +24,11 @@ def mask_nik(value):
 
 
 @register.filter
+def mask_name(value):
+    return formatting.mask_name(value)
+
+
+@register.filter
 def mask_phone(value):
     return formatting.mask_phone(value)
 

@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from kotapintar.permits.api import views
+
+app_name = "permits-api"
+
+router = SimpleRouter()
+router.register("permits/types", views.PermitTypeViewSet, basename="permit-type")
+router.register("permits/applications", views.ApplicationViewSet, basename="application")
+urlpatterns = [
+    path("permits/status/", views.StatusView.as_view(), name="status"),
+    path("permits/payments/<slug:gateway>/callback/", views.PaymentCallbackView.as_view(), name="payment-callback"),
+    *router.urls,
+]

@@ -1,0 +1,50 @@
+from django.apps import AppConfig
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+ROLES = {
+    "permit_verifier": _("Permit verifier"),
+    "permit_inspector": _("Permit technical inspector"),
+    "permit_head": _("Head of licensing (DPMPTSP)"),
+    "permit_admin": _("Permit administrator"),
+}
+
+
+def inbox_widget(request, city):
+    from kotapintar.core.selectors import user_roles
+    from kotapintar.permits.selectors import inbox_for
+
+    if not user_roles(request.user, city) & set(ROLES):
+        return None
+    items = inbox_for(city=city, user=request.user)
+    return {"title": _("Permit applications waiting for you"), "value": items.count(),
+            "url": reverse("permits:inbox", kwargs={"city": city.slug})}
+
+
+class PermitsConfig(AppConfig):
+    name = "kotapintar.permits"
+    label = "permits"
+    verbose_name = _("Permits")
+
+    def ready(self):
+        from kotapintar.core import modules
+        from kotapintar.core.services import workflow
+        from kotapintar.permits import demo
+        from kotapintar.permits.services.applications import application_notify, application_on_enter
+
+        modules.register(modules.Module(
+            id="permits",
+            name=_("Online permits"),
+            version="1.0",
+            description=_("Apply for permits online, follow their progress, pay the fee and download the "
+                          "signed permit."),
+            roles=ROLES,
+            menu=(
+                modules.MenuEntry(_("Permits"), "permits:catalogue"),
+                modules.MenuEntry(_("Permit inbox"), "permits:inbox", roles=tuple(ROLES)),
+            ),
+            widgets=(inbox_widget,),
+            demo=demo.load_demo,
+        ))
+        workflow.on_transition("permits.permitapplication", application_on_enter, after_commit=False)
+        workflow.on_transition("permits.permitapplication", application_notify)

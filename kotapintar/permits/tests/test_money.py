@@ -1,0 +1,117 @@
+"""Fees, numbering, payments under concurrency, and the IKM survey."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from kotapintar.core.testing import make_city, make_user
+from kotapintar.permits.demo import fill_application, install_standard_types
+from kotapintar.permits.models import Invoice, PaymentCallback, Permit, SatisfactionSurvey
+from kotapintar.permits.services.applications import application_act, application_submit
+from kotapintar.permits.services.fees import fee_evaluate, fee_formula_validate
+from kotapintar.permits.services.numbering import next_number
+from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
+from kotapintar.permits.services.surveys import ikm, survey_submit
+
+
+class TestFees:
+    def test_exact_rupiah(self):
+        assert fee_evaluate("luas_bangunan * indeks_lokasi * 10000", {"luas_bangunan": "120.5",
+                                                                      "indeks_lokasi": "1.1"}) == Decimal("1325500.00")
+        assert fee_evaluate("luas * 0.1", {"luas": "0.3"}) == Decimal("0.03")  # no binary float error
+
+    @pytest.mark.parametrize("formula", ["__import__('os').system('id')", "luas *", "open('x')", "unknown * 2",
+                                         "luas ** 999999999"])
+    def test_unsafe_or_broken_formulas_are_refused(self, formula):
+        with pytest.raises(ValidationError):
+            fee_formula_validate(formula, ["luas"])
+
+    def test_negative_fee_is_refused(self):
+        with pytest.raises(ValidationError, match="negative"):
+            fee_evaluate("luas - 10", {"luas": "1"})
+
+
+def test_numbers_are_gap_free_when_issuing_fails(db):
+    city = make_city()
+    assert next_number(city=city, key="permit", year=2026) == 1
+    with pytest.raises(RuntimeError), transaction.atomic():
+        next_number(city=city, key="permit", year=2026)
+        raise RuntimeError("rendering failed")
+    assert next_number(city=city, key="permit", year=2026) == 2
+    assert next_number(city=city, key="permit", year=2027) == 1
+    assert next_number(city=make_city("71.71", "manado"), key="permit", year=2026) == 1
+
+
+def awaiting_payment(city):
+    types = install_standard_types(city)
+    applicant = make_user(f"w{Invoice.objects.count()}")
+    verifier = make_user(f"v{Invoice.objects.count()}", city=city, roles=["permit_verifier"])
+    head = make_user(f"h{Invoice.objects.count()}", city=city, roles=["permit_head"])
+    application = application_submit(application=fill_application(types["reklame"], applicant), actor=applicant)
+    application = application_act(application=application, actor=verifier, action="verify")
+    application_act(application=application, actor=head, action="approve")
+    return Invoice.objects.get(application=application)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_transaction", [True, False], ids=["retries", "different-transactions"])
+def test_ten_concurrent_callbacks_make_one_payment(same_transaction):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs on PostgreSQL only: SQLite ignores select_for_update")
+    city = make_city()
+    invoice = awaiting_payment(city)
+    callbacks = [simulated_bank_callback(invoice, transaction_id="TX-1" if same_transaction else f"TX-{i}")
+                 for i in range(10)]
+    statuses, barrier = [], threading.Barrier(10)
+
+    def send(body, headers):
+        barrier.wait()
+        try:
+            statuses.append(payment_callback_process(city=city, gateway_name="simulated", body=body,
+                                                     headers=headers).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=callback) for callback in callbacks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(200) == (10 if same_transaction else 1)
+    assert statuses.count(409) == (0 if same_transaction else 9)
+    assert PaymentCallback.objects.filter(invoice=invoice).count() == 1
+    assert Permit.objects.filter(application=invoice.application).count() == 1
+
+
+def test_ikm_formula_and_grades():
+    class S:
+        def __init__(self, answers):
+            self.answers = answers
+
+    assert ikm([S([4] * 9)])["score"] == Decimal("100.00")
+    result = ikm([S([3] * 9), S([4] * 9)])
+    assert result["score"] == Decimal("87.50") and result["grade"] == "B"
+    assert ikm([S([1] * 9)])["grade"] == "D"
+    assert ikm([]) is None
+
+
+def test_survey_once_after_decision(db):
+    city = make_city()
+    types = install_standard_types(city)
+    applicant = make_user("warga")
+    application = application_submit(application=fill_application(types["sip"], applicant), actor=applicant)
+    with pytest.raises(ValidationError, match="decided"):
+        survey_submit(application=application, actor=applicant, answers=[4] * 9)
+    verifier = make_user("v", city=city, roles=["permit_verifier"])
+    head = make_user("h", city=city, roles=["permit_head"])
+    application = application_act(application=application, actor=verifier, action="verify")
+    application = application_act(application=application, actor=head, action="approve")
+    with pytest.raises(ValidationError, match="1 to 4"):
+        survey_submit(application=application, actor=applicant, answers=[5] * 9)
+    survey_submit(application=application, actor=applicant, answers=[4, 4, 3, 4, 4, 3, 4, 4, 3])
+    with pytest.raises(ValidationError, match="already"):
+        survey_submit(application=application, actor=applicant, answers=[4] * 9)
+    assert SatisfactionSurvey.objects.count() == 1

@@ -1,0 +1,222 @@
+"""Pages of the permits module: catalogue, application, timeline, payment, inbox, status, verification."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kotapintar.core.permissions import city_role_required
+from kotapintar.core.selectors import user_has_role
+from kotapintar.core.services.workflow import (
+    WorkflowConflict,
+    state_of,
+    workflow_available_actions,
+    workflow_history,
+)
+from kotapintar.permits.forms import ApplicationDataForm, SurveyForm
+from kotapintar.permits.models import Invoice, Permit, PermitApplication
+from kotapintar.permits.selectors import (
+    application_by_registration,
+    applications_of,
+    deadline_flag,
+    inbox_for,
+    permit_type_catalogue,
+)
+from kotapintar.permits.services import applications as svc
+from kotapintar.permits.services.issuance import permit_status
+from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
+from kotapintar.permits.services.surveys import survey_submit
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def catalogue(request, city):
+    return render(request, "permits/catalogue.html", {"types": permit_type_catalogue(city=request.city)})
+
+
+def type_detail(request, city, code):
+    permit_type = get_object_or_404(permit_type_catalogue(city=request.city), code=code)
+    steps = [s for s in permit_type.workflow.definition["states"] if s["state"] not in ("draft",)]
+    return render(request, "permits/type_detail.html", {"type": permit_type, "steps": steps})
+
+
+@require_POST
+def apply(request, city, code):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.path.replace("/apply/", "/"))
+    permit_type = get_object_or_404(permit_type_catalogue(city=request.city), code=code)
+    application = svc.application_create(permit_type=permit_type, applicant=request.user)
+    messages.success(request, _("Draft created. Fill in the form and upload the documents, then submit."))
+    return redirect("permits:application", city=request.city.slug, pk=application.pk)
+
+
+def _application_for(request, pk) -> PermitApplication:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    application = get_object_or_404(
+        PermitApplication.objects.select_related("permit_type", "workflow", "applicant", "city"),
+        city=request.city, pk=pk)
+    if application.applicant_id != request.user.pk and not user_has_role(request.user, request.city,
+                                                                           *svc.OFFICIAL_ROLES):
+        raise Http404
+    return application
+
+
+def _timeline(application):
+    history = list(workflow_history(application))
+    rows = []
+    for item in history:
+        colour = "red" if item.to_state in ("returned", "rejected") else "green"
+        rows.append({"item": item, "colour": colour, "label": state_of(application.workflow, item.to_state)
+                     .get("label", item.to_state)})
+    return rows
+
+
+def application_detail(request, city, pk):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    application = _application_for(request, pk)
+    is_applicant = application.applicant_id == request.user.pk
+    editable = None if application.state == "draft" else set(application.return_fields)
+    can_edit = is_applicant and application.state in ("draft", "returned")
+    form = ApplicationDataForm(request.POST or None, schema=application.permit_type.form_schema,
+                               initial={k: (f"{v['lat']}, {v['lng']}" if isinstance(v, dict) else v)
+                                        for k, v in application.data.items()},
+                               editable=editable if can_edit else set())
+    if request.method == "POST" and can_edit:
+        try:
+            if form.is_valid():
+                svc.application_update(application=application, actor=request.user, data=form.data_for_service())
+                for requirement in application.permit_type.documents:
+                    upload = request.FILES.get(f"doc_{requirement['key']}")
+                    if upload:
+                        svc.application_document_add(application=application, actor=request.user,
+                                                     key=requirement["key"], file=upload)
+                application.refresh_from_db()
+                if "submit" in request.POST:
+                    svc.application_submit(application=application, actor=request.user)
+                    messages.success(request, _("Submitted. Keep your registration number to follow it."))
+                else:
+                    messages.success(request, _("Draft saved."))
+                return redirect("permits:application", city=request.city.slug, pk=application.pk)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    if field in form.fields:
+                        form.add_error(field, errors)
+                    else:
+                        for message in errors:
+                            messages.error(request, message)
+            else:
+                _errors(request, exc)
+    documents = {d.kind: d for d in svc.application_documents(application)}
+    requirements = [{**r, "document": documents.get(r["key"]),
+                     "editable": can_edit and (editable is None or r["key"] in editable)}
+                    for r in application.permit_type.documents]
+    return render(request, "permits/application.html", {
+        "application": application, "form": form, "can_edit": can_edit, "requirements": requirements,
+        "timeline": _timeline(application), "is_applicant": is_applicant,
+        "actions": workflow_available_actions(subject=application, user=request.user) if not is_applicant else [],
+        "invoice": Invoice.objects.filter(application=application).first(),
+        "permit": Permit.objects.filter(application=application).select_related("document").first(),
+        "state": state_of(application.workflow, application.state),
+        "flag": deadline_flag(application),
+        "survey_form": SurveyForm() if is_applicant and application.state in ("issued", "rejected")
+        and not hasattr(application, "survey") else None,
+        "return_choices": [(f["name"], f.get("label", f["name"])) for f in application.permit_type.form_schema]
+        + [(r["key"], r.get("label", r["key"])) for r in application.permit_type.documents],
+    })
+
+
+@require_POST
+def application_act(request, city, pk):
+    application = _application_for(request, pk)
+    try:
+        svc.application_act(application=application, actor=request.user, action=request.POST.get("action", ""),
+                            comment=request.POST.get("comment", ""), expected_state=request.POST.get("state"),
+                            return_fields=request.POST.getlist("return_fields"))
+    except WorkflowConflict as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Your role may not take this action."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("permits:application", city=request.city.slug, pk=pk)
+
+
+@require_POST
+def application_claim(request, city, pk):
+    application = _application_for(request, pk)
+    try:
+        svc.application_claim(application=application, actor=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("permits:application", city=request.city.slug, pk=pk)
+
+
+@require_POST
+def application_survey(request, city, pk):
+    application = _application_for(request, pk)
+    form = SurveyForm(request.POST)
+    if form.is_valid():
+        try:
+            survey_submit(application=application, actor=request.user, answers=form.answers(),
+                          comment=form.cleaned_data["comment"])
+            messages.success(request, _("Thank you for your feedback."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.error(request, _("Answer all nine questions."))
+    return redirect("permits:application", city=request.city.slug, pk=pk)
+
+
+def my_applications(request, city):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "permits/my_applications.html",
+                  {"applications": applications_of(city=request.city, user=request.user)})
+
+
+@city_role_required(*svc.OFFICIAL_ROLES)
+def inbox(request, city):
+    items = list(inbox_for(city=request.city, user=request.user)[:50])
+    rows = [{"application": a, "flag": deadline_flag(a)} for a in items]
+    return render(request, "permits/inbox.html", {"rows": rows})
+
+
+def status_lookup(request, city):
+    number = request.GET.get("number", "").strip()
+    application = application_by_registration(city=request.city, number=number) if number else None
+    return render(request, "permits/status.html", {"number": number, "application": application,
+                                                   "state": state_of(application.workflow, application.state)
+                                                   if application else None})
+
+
+def verify(request, city, token):
+    permit = get_object_or_404(Permit.objects.select_related("application__permit_type", "city"),
+                               city=request.city, verification_token=token)
+    return render(request, "permits/verify.html", {"permit": permit, "status": permit_status(permit)})
+
+
+def bank(request, city, code):
+    """The simulated bank of the demo: shows the bill and pays it with a signed gateway callback."""
+    invoice = get_object_or_404(Invoice.objects.select_related("application"), city=request.city, payment_code=code)
+    if request.method == "POST":
+        body, headers = simulated_bank_callback(invoice)
+        result = payment_callback_process(city=request.city, gateway_name="simulated", body=body, headers=headers)
+        if result.status == 200:
+            messages.success(request, _("Payment received. Your permit is issued."))
+        else:
+            messages.error(request, result.body.get("error", _("Payment refused.")))
+        if request.user.is_authenticated and request.user.pk == invoice.application.applicant_id:
+            return redirect("permits:application", city=request.city.slug, pk=invoice.application_id)
+        return redirect("permits:bank", city=request.city.slug, code=code)
+    return render(request, "permits/bank.html", {"invoice": invoice})
