@@ -39,7 +39,7 @@ def inbox_for(*, city, user):
         if states:
             condition |= Q(workflow_id=workflow_id, state__in=states)
     return (PermitApplication.objects.filter(condition, city=city)
-            .select_related("permit_type", "applicant", "assigned_to")
+            .select_related("permit_type", "applicant", "assigned_to", "workflow")
             .order_by("due_at", "pk"))
 
 
@@ -57,7 +57,7 @@ def deadline_flag(application: PermitApplication, now=None) -> str:
 
 def applications_of(*, city, user):
     return (PermitApplication.objects.filter(city=city, applicant=user)
-            .select_related("permit_type").order_by("-created_at"))
+            .select_related("permit_type", "workflow").order_by("-created_at"))
 
 
 def application_by_registration(*, city, number: str):

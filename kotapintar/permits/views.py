@@ -24,6 +24,7 @@ from kotapintar.permits.selectors import (
     deadline_flag,
     inbox_for,
     permit_type_catalogue,
+    state_label,
 )
 from kotapintar.permits.services import applications as svc
 from kotapintar.permits.services.issuance import permit_status
@@ -181,14 +182,16 @@ def application_survey(request, city, pk):
 def my_applications(request, city):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return render(request, "permits/my_applications.html",
-                  {"applications": applications_of(city=request.city, user=request.user)})
+    applications = list(applications_of(city=request.city, user=request.user))
+    for application in applications:
+        application.state_label = state_label(application)
+    return render(request, "permits/my_applications.html", {"applications": applications})
 
 
 @city_role_required(*svc.OFFICIAL_ROLES)
 def inbox(request, city):
     items = list(inbox_for(city=request.city, user=request.user)[:50])
-    rows = [{"application": a, "flag": deadline_flag(a)} for a in items]
+    rows = [{"application": a, "flag": deadline_flag(a), "state": state_label(a)} for a in items]
     return render(request, "permits/inbox.html", {"rows": rows})
 
 

@@ -133,6 +133,7 @@ class Action:
     to: str
     roles: tuple[str, ...]
     comment_required: bool = False
+    label: str = ""
 
 
 def state_of(workflow: WorkflowDefinition, name: str) -> dict:
@@ -148,7 +149,7 @@ def start_state(workflow: WorkflowDefinition) -> dict:
 
 def actions_of(workflow: WorkflowDefinition, state: str) -> list[Action]:
     return [
-        Action(a["action"], a["to"], tuple(a["roles"]), bool(a.get("comment_required")))
+        Action(a["action"], a["to"], tuple(a["roles"]), bool(a.get("comment_required")), a.get("label", ""))
         for a in state_of(workflow, state).get("actions", [])
     ]
 
