@@ -5,6 +5,7 @@ from kotapintar.core.models import City
 from kotapintar.core.services.audit import audit_record
 
 EDITABLE = ("title", "body", "published")
+EDITORS = ("communications_officer", "city_admin")  # roles that write announcements
 
 
 def announcement_create(*, city: City, title: str, body: str, actor, published: bool = True) -> Announcement:

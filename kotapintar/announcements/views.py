@@ -4,11 +4,9 @@ from django.utils.translation import gettext as _
 
 from kotapintar.announcements.forms import AnnouncementForm
 from kotapintar.announcements.selectors import announcement_list
-from kotapintar.announcements.services import announcement_create
+from kotapintar.announcements.services import EDITORS, announcement_create
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import user_has_role
-
-EDITORS = ("communications_officer", "city_admin")
 
 
 def announcement_index(request, city):

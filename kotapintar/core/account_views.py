@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kotapintar.core import modules
 from kotapintar.core.forms import OtpTokenForm, RegisterForm
 from kotapintar.core.services.audit import audit_record
 from kotapintar.core.services.users import user_register
@@ -112,4 +113,8 @@ def two_factor(request):
 
 @login_required
 def profile(request):
-    return render(request, "core/profile.html", {"memberships": request.user.memberships.select_related("city")})
+    labels = modules.all_roles()
+    memberships = list(request.user.memberships.select_related("city"))
+    for membership in memberships:
+        membership.role_label = labels.get(membership.role, membership.role)
+    return render(request, "core/profile.html", {"memberships": memberships})

@@ -45,6 +45,7 @@ class DayOffForm(forms.ModelForm):
     class Meta:
         model = CityDayOff
         fields = ["date", "name"]
+        labels = {"date": _("Date"), "name": _("Name")}
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
@@ -55,6 +56,9 @@ class CitySettingsForm(forms.ModelForm):
         model = City
         fields = ["name", "timezone", "primary_color", "secondary_color", "contact_email", "contact_phone",
                   "address", "website"]
+        labels = {"primary_color": _("Primary colour"), "secondary_color": _("Secondary colour"),
+                  "contact_email": _("Contact e-mail"), "contact_phone": _("Contact phone"),
+                  "address": _("Address"), "website": _("Website")}
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"}),
                    "secondary_color": forms.TextInput(attrs={"type": "color"})}
 

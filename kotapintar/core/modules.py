@@ -39,8 +39,7 @@ REGISTRY: dict[str, Module] = {}
 
 
 def register(module: Module) -> Module:
-    unknown = [dep for dep in module.dependencies if dep == module.id]
-    if unknown:
+    if module.id in module.dependencies:
         raise ValueError(f"Module {module.id} cannot depend on itself.")
     REGISTRY[module.id] = module
     return module

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -121,8 +122,6 @@ def office_calendar(request, city):
             city_day_off_add(city=request.city, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Day off saved."))
             return redirect("core:office_calendar", city=request.city.slug)
-    from django.utils import timezone
-
     year = timezone.localdate().year
     return render(request, "core/office_calendar.html", {
         "form": form, "days_off": CityDayOff.objects.filter(city=request.city, date__year__gte=year),

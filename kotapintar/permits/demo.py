@@ -202,10 +202,12 @@ def load_demo(city, accounts) -> None:
         return
     dept = Department.objects.get(city=city, code="DPMPTSP")
     people = {}
-    for username, role, label in [("verifikator.bandung", V, "permit verifier"),
-                                  ("teknis.bandung", INSP, "technical inspector"),
-                                  ("kepala.dpmptsp.bandung", H, "head of DPMPTSP (signs permits)")]:
-        people[role] = account(username, full_name=label.title(), email=f"{username}@bandung.example.id")
+    for username, role, name, label in [
+        ("verifikator.bandung", V, "Dewi Lestari", "permit verifier"),
+        ("teknis.bandung", INSP, "Agus Prasetyo", "technical inspector"),
+        ("kepala.dpmptsp.bandung", H, "Ir. Budi Santoso, M.T.", "head of DPMPTSP (signs permits)"),
+    ]:
+        people[role] = account(username, full_name=name, email=f"{username}@bandung.example.id")
         membership_create(user=people[role], city=city, role=role, department=dept, actor=None)
         accounts.append((username, "kotapintar-demo", f"{label}, Kota Bandung"))
     if PermitType.objects.filter(city=city).exists():

@@ -3,11 +3,9 @@ from rest_framework import viewsets
 from kotapintar.announcements.api.serializers import AnnouncementSerializer
 from kotapintar.announcements.models import Announcement
 from kotapintar.announcements.selectors import announcement_list
-from kotapintar.announcements.services import announcement_create, announcement_delete, announcement_update
+from kotapintar.announcements.services import EDITORS, announcement_create, announcement_delete, announcement_update
 from kotapintar.core.api.permissions import CityScopedMixin
 from kotapintar.core.selectors import user_has_role
-
-EDITORS = ("communications_officer", "city_admin")
 
 
 class AnnouncementViewSet(CityScopedMixin, viewsets.ModelViewSet):

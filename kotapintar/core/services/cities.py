@@ -38,7 +38,7 @@ def city_create(
                                % {"code": region_code}})
     if City.objects.filter(region_code=regency.code).exists():
         raise ValidationError({"region_code": _("A city with code %(code)s already exists.") % {"code": regency.code}})
-    name = name or regency.name.title().replace("Kota ", "Kota ")
+    name = name or regency.name
     city = City(
         slug=slug or default_slug(regency.name),
         name=name,
