@@ -6,6 +6,7 @@ in the summary; in CI (CI=true) a missing service fails the test instead, so CI 
 """
 
 import pytest
+from django.utils import translation
 
 from kotapintar.testservices import require_chromium
 
@@ -19,6 +20,16 @@ def chromium_path() -> str:
 def _private_storage(settings, tmp_path):
     settings.DOCUMENTS_ROOT = tmp_path / "documents"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code a test calls directly (services, validators, commands) speaks English, the source language,
+    so tests can match its messages (`pytest.raises(..., match="already exists")`). Pages keep their
+    language: LanguageMiddleware activates Bahasa Indonesia (or the chosen one) for every request, and
+    deactivates it afterwards, so code called after a request in the same test is Indonesian again."""
+    with translation.override("en"):
+        yield
 
 
 def pytest_generate_tests(metafunc):
