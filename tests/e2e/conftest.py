@@ -117,18 +117,35 @@ def page(new_context):
     return new_context().new_page()
 
 
+def _save_shot(page, filename: str) -> Path:
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = SHOTS_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', filename)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
 def screenshot(request):
     """screenshot(page, "name") saves /tmp/e2e-shots/<test>-<name>.png (handy while developing)."""
 
     def take(page, name: str):
-        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
-        path = SHOTS_DIR / f"{stem}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        return _save_shot(page, f"{request.node.name}-{name}")
 
     return take
+
+
+@pytest.fixture
+def shots_dir() -> Path:
+    """The folder of the screenshots (created), for tests that save other pictures next to them."""
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    return SHOTS_DIR
+
+
+@pytest.fixture
+def named_screenshot():
+    """named_screenshot(page, "permits-bandung-1-catalogue") saves /tmp/e2e-shots/<that name>.png: for
+    tests that choose their own file names (e.g. one series per city of a parametrized test)."""
+    return _save_shot
 
 
 @pytest.fixture
