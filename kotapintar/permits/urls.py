@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kotapintar.permits import views
+from kotapintar.permits import reports, views
 
 app_name = "permits"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("applications/<int:pk>/claim/", views.application_claim, name="claim"),
     path("applications/<int:pk>/survey/", views.application_survey, name="survey"),
     path("inbox/", views.inbox, name="inbox"),
+    path("reports/", reports.report_page, name="reports"),
+    path("reports.csv", reports.report_csv_download, name="reports_csv"),
+    path("reports.xlsx", reports.report_xlsx_download, name="reports_xlsx"),
     path("status/", views.status_lookup, name="status"),
     path("verify/<uuid:token>/", views.verify, name="verify"),
     path("bank/<str:code>/", views.bank, name="bank"),

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from kotapintar.permits import reports
 from kotapintar.permits.api import views
 
 app_name = "permits-api"
@@ -10,6 +11,7 @@ router.register("permits/types", views.PermitTypeViewSet, basename="permit-type"
 router.register("permits/applications", views.ApplicationViewSet, basename="application")
 urlpatterns = [
     path("permits/status/", views.StatusView.as_view(), name="status"),
+    path("permits/reports/", reports.PermitReportView.as_view(), name="reports"),
     path("permits/payments/<slug:gateway>/callback/", views.PaymentCallbackView.as_view(), name="payment-callback"),
     *router.urls,
 ]
