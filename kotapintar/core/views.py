@@ -176,7 +176,8 @@ def document_download(request, token):
     if not document_can_view(request.user, document):
         raise Http404
     response = FileResponse(open(document_path(document), "rb"), content_type=document.content_type)
-    response["Content-Disposition"] = f'inline; filename="{document.original_name}"'
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{document.original_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

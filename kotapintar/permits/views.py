@@ -12,6 +12,7 @@ from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import user_has_role
 from kotapintar.core.services.workflow import (
     WorkflowConflict,
+    actions_of,
     state_of,
     workflow_available_actions,
     workflow_history,
@@ -70,12 +71,17 @@ def _application_for(request, pk) -> PermitApplication:
 
 
 def _timeline(application):
-    history = list(workflow_history(application))
+    """Done steps (green; red for a return or rejection) named by the action taken, then the current
+    state in yellow while the application is not finished."""
     rows = []
-    for item in history:
-        colour = "red" if item.to_state in ("returned", "rejected") else "green"
-        rows.append({"item": item, "colour": colour, "label": state_of(application.workflow, item.to_state)
-                     .get("label", item.to_state)})
+    for item in workflow_history(application):
+        actions = {a.action: a for a in actions_of(application.workflow, item.from_state)}
+        action = actions.get(item.action)
+        rows.append({"item": item, "colour": "red" if item.to_state in ("returned", "rejected") else "green",
+                     "label": (action.label if action and action.label else item.action).capitalize()})
+    state = state_of(application.workflow, application.state)
+    if not state.get("terminal"):
+        rows.append({"item": None, "colour": "yellow", "label": state.get("label", application.state)})
     return rows
 
 
@@ -123,7 +129,9 @@ def application_detail(request, city, pk):
     return render(request, "permits/application.html", {
         "application": application, "form": form, "can_edit": can_edit, "requirements": requirements,
         "timeline": _timeline(application), "is_applicant": is_applicant,
-        "actions": workflow_available_actions(subject=application, user=request.user) if not is_applicant else [],
+        "actions": (actions := workflow_available_actions(subject=application, user=request.user)
+                    if not is_applicant else []),
+        "can_return": any(a.action == "return" for a in actions),
         "invoice": Invoice.objects.filter(application=application).first(),
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
         "state": state_of(application.workflow, application.state),

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotapintar.core.models import City
 from kotapintar.core.services.audit import audit_record
@@ -101,5 +102,5 @@ def payment_callback_process(*, city: City, gateway_name: str, body: bytes, head
         audit_record(city=city, actor=f"gateway:{gateway_name}", action="payment.confirm", target=invoice,
                      data={"amount": str(amount), "transaction_id": transaction_id})
         workflow_transition(subject=invoice.application, action="pay", actor=None, system=True,
-                            expected_state="awaiting_payment", comment=f"{gateway_name} {transaction_id}")
+                            expected_state="awaiting_payment", comment=_("Payment received."))
     return CallbackResult(200, {"status": "paid", "invoice": invoice.number})
