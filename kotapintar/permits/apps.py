@@ -42,6 +42,7 @@ class PermitsConfig(AppConfig):
             menu=(
                 modules.MenuEntry(_("Permits"), "permits:catalogue"),
                 modules.MenuEntry(_("Permit inbox"), "permits:inbox", roles=tuple(ROLES)),
+                modules.MenuEntry(_("Permit reports"), "permits:reports", roles=("permit_head", "permit_admin")),
             ),
             widgets=(inbox_widget,),
             demo=demo.load_demo,

@@ -72,6 +72,8 @@ class PermitApplication(WorkflowSubject):
             models.Index(fields=["city", "state", "due_at"]),
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["registration_number"]),
+            models.Index(fields=["city", "submitted_at"]),
+            models.Index(fields=["city", "decided_at"]),
         ]
 
     def __str__(self):
@@ -97,6 +99,9 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField()
     due_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["city", "status", "paid_at"])]
 
     def __str__(self):
         return self.number
@@ -161,3 +166,6 @@ class SatisfactionSurvey(models.Model):
     answers = models.JSONField()
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["city", "created_at"])]
