@@ -217,7 +217,22 @@ class MeView(APIView):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled; failures lock the account)."""
+    """Exchange a username and password for an API token (throttled; failures lock the account).
+    Accounts with two-factor sign-in also send `otp`, the current code of their authenticator."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from rest_framework.authtoken.models import Token
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None and not device.verify_token(str(request.data.get("otp", ""))):
+            return Response({"otp": ["This account uses two-factor sign-in: send the current 6-digit code."]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

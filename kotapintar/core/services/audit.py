@@ -15,6 +15,12 @@ from kotapintar.core.models import AuditChain, AuditEntry, City
 GENESIS = "0" * 64
 
 
+def _millisecond(moment: datetime.datetime) -> datetime.datetime:
+    """Times are kept to the millisecond so that an export in JSON (which keeps milliseconds) still
+    verifies after it is loaded elsewhere."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def chain_key(city: City | None) -> str:
     return f"city:{city.pk}" if city else "global"
 
@@ -56,7 +62,7 @@ def audit_record(*, city: City | None, actor, action: str, target=None, data: di
             object_id=str(target.pk) if target is not None else "",
             # Round-trip through JSON so that what is hashed equals what the database returns.
             data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-            created_at=timezone.now(),
+            created_at=_millisecond(timezone.now()),
             prev_hash=head.head_hash,
         )
         entry.hash = entry_hash(entry)

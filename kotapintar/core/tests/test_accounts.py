@@ -138,3 +138,15 @@ def test_api_token_wrong_password(db):
 
 def test_anonymous_me_is_refused(db):
     assert APIClient().get("/api/v1/me/").status_code == 401
+
+
+def test_api_token_needs_the_code_when_two_factor_is_on(db):
+    user = make_user("kepala")
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = APIClient()
+    response = client.post("/api/v1/auth/token/", {"username": "kepala", "password": PASSWORD}, format="json")
+    assert response.status_code == 400 and "otp" in response.json()
+    reset_throttle(device)
+    response = client.post("/api/v1/auth/token/", {"username": "kepala", "password": PASSWORD,
+                                                   "otp": f"{totp(device.bin_key):06d}"}, format="json")
+    assert response.status_code == 200 and response.json()["token"]

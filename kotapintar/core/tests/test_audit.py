@@ -93,4 +93,15 @@ def test_verify_command_names_the_first_tampered_entry(chain, capsys):
     with pytest.raises(CommandError):
         call_command("audit", "verify")
     out = capsys.readouterr().out
-    assert f"TAMPERED  {key}: first bad entry seq 5 (id {target.pk})" in out
+    assert f"TAMPERED  {key} ({city.slug}): first bad entry seq 5 (id {target.pk})" in out
+
+
+def test_chain_survives_a_json_export_and_import(chain, tmp_path):
+    """Backups with `kotapintar dumpdata` (JSON keeps milliseconds) must still verify after loading."""
+    city, key = chain
+    dump = tmp_path / "audit.json"
+    call_command("dumpdata", "core.auditentry", "core.auditchain", output=str(dump))
+    raw("DELETE FROM core_auditentry", [])
+    raw("DELETE FROM core_auditchain", [])
+    call_command("loaddata", str(dump), verbosity=0)
+    assert audit_verify_chain(key).ok

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from kotapintar.core.models import City
 from kotapintar.core.services.audit import audit_verify
 
 
@@ -12,6 +13,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         reports = audit_verify()
+        slugs = {f"city:{pk}": slug for pk, slug in City.objects.values_list("pk", "slug")}
+        for report in reports:
+            report.chain = f"{report.chain} ({slugs[report.chain]})" if report.chain in slugs else report.chain
         bad = [r for r in reports if not r.ok]
         for report in reports:
             if report.ok:
