@@ -43,6 +43,7 @@ class PermitsConfig(AppConfig):
                 modules.MenuEntry(_("Permits"), "permits:catalogue"),
                 modules.MenuEntry(_("Permit inbox"), "permits:inbox", roles=tuple(ROLES)),
                 modules.MenuEntry(_("Permit reports"), "permits:reports", roles=("permit_head", "permit_admin")),
+                modules.MenuEntry(_("Permit types"), "permits:type_admin", roles=("permit_admin", "city_admin")),
             ),
             widgets=(inbox_widget,),
             demo=demo.load_demo,

@@ -53,3 +53,34 @@ class SurveyForm(forms.Form):
 
     def answers(self) -> list[int]:
         return [self.cleaned_data[f"q{i}"] for i in range(1, len(self.QUESTIONS) + 1)]
+
+
+class PermitTypeForm(forms.Form):
+    """Everything a permit administrator defines; the JSON parts are checked by permit_type_save."""
+
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    workflow = forms.ModelChoiceField(label=_("Workflow"), queryset=None)
+    form_schema = forms.JSONField(label=_("Form fields (JSON)"), initial=list,
+                                  widget=forms.Textarea(attrs={"rows": 8, "class": "kp-code"}))
+    documents = forms.JSONField(label=_("Required documents (JSON)"), initial=list,
+                                widget=forms.Textarea(attrs={"rows": 6, "class": "kp-code"}))
+    fee_formula = forms.CharField(label=_("Fee formula (empty: free)"), required=False)
+    fee_description = forms.CharField(label=_("Fee in plain words"), required=False)
+    sla_days = forms.IntegerField(label=_("Published service time (working days)"), min_value=1)
+    validity_days = forms.IntegerField(label=_("Validity (days, empty: no end)"), required=False, min_value=1)
+    number_format = forms.CharField(label=_("Number format"), initial="503/{seq}/{code}/{year}")
+    certificate_template = forms.CharField(label=_("Certificate text"), required=False,
+                                           widget=forms.Textarea(attrs={"rows": 3}))
+    active = forms.BooleanField(label=_("Open for applications"), required=False, initial=True)
+
+    def __init__(self, *args, city, editing: bool, **kwargs):
+        from kotapintar.core.models import Department, WorkflowDefinition
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(city=city)
+        self.fields["workflow"].queryset = WorkflowDefinition.objects.filter(city=city).order_by("key", "-version")
+        if editing:
+            self.fields["code"].disabled = True

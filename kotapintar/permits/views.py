@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotapintar.core.models import Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import user_has_role
 from kotapintar.core.services.workflow import (
@@ -17,8 +18,8 @@ from kotapintar.core.services.workflow import (
     workflow_available_actions,
     workflow_history,
 )
-from kotapintar.permits.forms import ApplicationDataForm, SurveyForm
-from kotapintar.permits.models import Invoice, Permit, PermitApplication
+from kotapintar.permits.forms import ApplicationDataForm, PermitTypeForm, SurveyForm
+from kotapintar.permits.models import Invoice, Permit, PermitApplication, PermitType
 from kotapintar.permits.selectors import (
     application_by_registration,
     applications_of,
@@ -31,6 +32,7 @@ from kotapintar.permits.services import applications as svc
 from kotapintar.permits.services.issuance import permit_status
 from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
 from kotapintar.permits.services.surveys import survey_submit
+from kotapintar.permits.services.types import EDITABLE, permit_type_save
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -132,6 +134,8 @@ def application_detail(request, city, pk):
         "actions": (actions := workflow_available_actions(subject=application, user=request.user)
                     if not is_applicant else []),
         "can_return": any(a.action == "return" for a in actions),
+        "colleagues": Membership.objects.filter(city=request.city, role__in=svc.OFFICIAL_ROLES)
+        .select_related("user") if user_has_role(request.user, request.city, "permit_head") else [],
         "invoice": Invoice.objects.filter(application=application).first(),
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
         "state": state_of(application.workflow, application.state),
@@ -164,8 +168,12 @@ def application_act(request, city, pk):
 @require_POST
 def application_claim(request, city, pk):
     application = _application_for(request, pk)
+    assignee = None
+    if request.POST.get("assignee"):
+        assignee = Membership.objects.filter(city=request.city, pk=request.POST["assignee"]).first()
+        assignee = assignee.user if assignee else None
     try:
-        svc.application_claim(application=application, actor=request.user)
+        svc.application_claim(application=application, actor=request.user, assignee=assignee)
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("permits:application", city=request.city.slug, pk=pk)
@@ -231,3 +239,33 @@ def bank(request, city, code):
             return redirect("permits:application", city=request.city.slug, pk=invoice.application_id)
         return redirect("permits:bank", city=request.city.slug, code=code)
     return render(request, "permits/bank.html", {"invoice": invoice})
+
+
+TYPE_ADMINS = ("permit_admin", "city_admin")
+
+
+@city_role_required(*TYPE_ADMINS)
+def type_admin_list(request, city):
+    types = PermitType.objects.filter(city=request.city).select_related("department")
+    return render(request, "permits/type_admin_list.html", {"types": types})
+
+
+@city_role_required(*TYPE_ADMINS)
+def type_admin_edit(request, city, code=None):
+    """Define or change a permit type without code; nothing is saved while anything is invalid."""
+    instance = get_object_or_404(PermitType, city=request.city, code=code) if code else None
+    initial = {name: getattr(instance, name) for name in EDITABLE} | {"code": code} if instance else None
+    form = PermitTypeForm(request.POST or None, initial=initial, city=request.city, editing=bool(instance))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+        data["fee_formula"] = data["fee_formula"] or ""
+        try:
+            saved = permit_type_save(city=request.city, actor=request.user, code=code or form.cleaned_data["code"],
+                                     instance=instance, **data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Permit type “%(name)s” saved.") % {"name": saved.name})
+            return redirect("permits:type_admin", city=request.city.slug)
+    return render(request, "permits/type_admin_form.html", {"form": form, "instance": instance})

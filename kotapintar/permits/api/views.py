@@ -1,9 +1,11 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -16,6 +18,7 @@ from kotapintar.core.services.workflow import WorkflowConflict, workflow_availab
 from kotapintar.permits.api.serializers import (
     ActionSerializer,
     ApplicationSerializer,
+    AssignSerializer,
     DocumentUploadSerializer,
     HistorySerializer,
     PermitTypeSerializer,
@@ -58,7 +61,7 @@ class PermitTypeViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.UpdateM
 
     queryset = PermitType.objects.none()
     lookup_field = "code"
-    write_roles = ("permit_admin",)
+    write_roles = ("permit_admin", "city_admin")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -133,10 +136,19 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
                            **body.validated_data)
         return Response(self.get_serializer(application).data)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
+    @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, city, pk=None):
-        application = call(svc.application_claim, application=self.get_object(), actor=request.user)
+        """Take the item yourself, or (head of licensing) assign it with {"username": ...}."""
+        body = AssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignee = None
+        if body.validated_data.get("username"):
+            assignee = get_user_model().objects.filter(username=body.validated_data["username"]).first()
+            if assignee is None:
+                raise DrfValidationError({"username": ["No such account."]})
+        application = call(svc.application_claim, application=self.get_object(), actor=request.user,
+                           assignee=assignee)
         return Response(self.get_serializer(application).data)
 
     @extend_schema(responses=HistorySerializer(many=True))

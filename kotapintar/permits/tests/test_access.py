@@ -177,3 +177,48 @@ def test_permit_admin_defines_a_type_without_code(bandung):
     other = make_user("verif", city=bandung, roles=["permit_verifier"])
     client.force_authenticate(other)
     assert client.post(url, {**definition, "code": "x"}, format="json").status_code == 403
+
+
+def test_claim_and_assign(bandung):
+    from rest_framework.test import APIClient
+
+    (application,) = make_submitted(bandung, 1)
+    verifier = make_user("verif", city=bandung, roles=["permit_verifier"])
+    other = make_user("verif2", city=bandung, roles=["permit_verifier"])
+    head = make_user("kepala", city=bandung, roles=["permit_head"])
+    url = reverse("permits-api:application-claim", kwargs={"city": "bandung", "pk": application.pk})
+    client = APIClient()
+    client.force_authenticate(verifier)
+    assert client.post(url, {}, format="json").json()["id"] == application.pk
+    application.refresh_from_db()
+    assert application.assigned_to == verifier
+    assert client.post(url, {"username": "verif2"}, format="json").status_code == 403  # only the head assigns
+    client.force_authenticate(head)
+    assert client.post(url, {"username": "verif2"}, format="json").status_code == 200
+    application.refresh_from_db()
+    assert application.assigned_to == other
+    assert client.post(url, {"username": "warga-x"}, format="json").status_code == 400
+    citizen = make_user("warga-x")
+    assert client.post(url, {"username": citizen.username}, format="json").status_code == 400
+
+
+def test_type_admin_page_saves_valid_and_refuses_invalid_definitions(bandung, client):
+    import json
+
+    from kotapintar.core.models import Department
+    from kotapintar.permits.models import PermitType
+
+    client.force_login(make_user("admin", city=bandung, roles=["city_admin"]))
+    assert client.get("/bandung/permits/admin/types/").status_code == 200
+    workflow = PermitType.objects.get(city=bandung, code="sip").workflow
+    form = {"code": "tdup", "name": "TDUP", "department": Department.objects.get(city=bandung, code="DPMPTSP").pk,
+            "workflow": workflow.pk, "form_schema": json.dumps([{"name": "nama", "type": "text"}]),
+            "documents": json.dumps([{"key": "ktp", "types": ["pdf"]}]), "sla_days": 5,
+            "number_format": "556/{seq}/{year}", "active": "on"}
+    response = client.post("/bandung/permits/admin/types/new/", {**form, "number_format": "556/{year}"})
+    assert response.status_code == 200 and "{seq}" in response.content.decode()
+    assert not PermitType.objects.filter(code="tdup").exists()
+    assert client.post("/bandung/permits/admin/types/new/", form).status_code == 302
+    assert PermitType.objects.get(city=bandung, code="tdup").sla_days == 5
+    client.force_login(make_user("verif", city=bandung, roles=["permit_verifier"]))
+    assert client.get("/bandung/permits/admin/types/").status_code == 403
