@@ -253,13 +253,15 @@ def application_on_enter(application: PermitApplication, transition) -> None:
 def application_notify(application: PermitApplication, transition) -> None:
     """After commit: tell the applicant what happened."""
     from kotapintar.core.services.notifications import notification_send
+    from kotapintar.core.services.workflow import state_of
 
+    label = state_of(application.workflow, transition.to_state).get("label", transition.to_state)
     notification_send(
         user=application.applicant, city=application.city,
         subject=_("Your application %(reg)s: %(state)s") % {"reg": application.registration_number or application.pk,
-                                                              "state": transition.to_state},
+                                                              "state": label},
         body=_("%(type)s — status: %(state)s.\n%(comment)s") % {
-            "type": application.permit_type.name, "state": transition.to_state, "comment": transition.comment},
+            "type": application.permit_type.name, "state": label, "comment": transition.comment},
     )
 
 

@@ -1,12 +1,11 @@
+import subprocess
+import sys
 import threading
 import time
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kotapintar.core.demo import load_demo
-from kotapintar.core.management.commands.demo import print_accounts
 from kotapintar.core.models import City
 
 
@@ -37,18 +36,24 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-demo", action="store_true", help="do not load demo data on first run")
 
+    @staticmethod
+    def child(*command: str) -> None:
+        subprocess.run([sys.executable, "-m", "kotapintar.cli", *command], check=True)
+
     def handle(self, *args, host, port, threads, no_demo, **options):
         from waitress import serve
 
         from kotapintar.config.wsgi import application
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        call_command("migrate", interactive=False, verbosity=0)
+        # Set-up runs in child processes: the region data, PDF and signing libraries it loads stay out
+        # of the long-running web process's memory.
+        self.child("migrate", "--no-input", "--verbosity", "0")
         if not no_demo:
             if not City.objects.exists():
                 self.stdout.write("First run: loading demo data for the nine cities of the 2016 grant...")
-            # Idempotent: adds only what is missing, so running again keeps the data.
-            print_accounts(self.stdout, load_demo(self.stdout))
+                self.stdout.flush()
+            self.child("demo")  # idempotent: adds only what is missing, so running again keeps the data
         if settings.CELERY_TASK_ALWAYS_EAGER:
             threading.Thread(target=periodic_jobs, args=(300,), daemon=True).start()
         self.stdout.write(self.style.SUCCESS(f"\nKota Pintar is running at http://{host}:{port}/  (Ctrl+C stops it)"))
