@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -38,12 +37,6 @@ from kotapintar.core.services.users import membership_create, membership_delete
 from kotapintar.core.services.workflow import workflow_definition_create
 
 
-def as_drf_error(exc: DjangoValidationError):
-    from rest_framework.exceptions import ValidationError
-
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 class CityViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The cities served by this installation (public); a city's administrators update its profile."""
 
@@ -59,11 +52,8 @@ class CityViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [AllowAny()] if self.action in ("list", "retrieve") else [CityRolePermission()]
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = city_update(city=serializer.instance, actor=self.request.user,
-                                              **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = city_update(city=serializer.instance, actor=self.request.user,
+                                          **serializer.validated_data)
 
 
 class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):
@@ -87,11 +77,8 @@ class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         serializer = ModuleStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            module_set_enabled(city=request.city, module_id=module_id,
-                               enabled=serializer.validated_data["enabled"], actor=request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        module_set_enabled(city=request.city, module_id=module_id,
+                           enabled=serializer.validated_data["enabled"], actor=request.user)
         row = next(r for r in self._rows(request.city) if r["id"] == module_id)
         return Response(ModuleStatusSerializer(row).data)
 
@@ -107,11 +94,8 @@ class DepartmentViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
         return Department.objects.filter(city=city)
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = department_create(city=self.request.city, actor=self.request.user,
-                                                    **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = department_create(city=self.request.city, actor=self.request.user,
+                                                **serializer.validated_data)
 
 
 class DistrictViewSet(CityScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -144,11 +128,8 @@ class MembershipViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Destroy
         department = None
         if data.get("department_code"):
             department = get_object_or_404(Department, city=self.request.city, code=data["department_code"])
-        try:
-            serializer.instance = membership_create(user=data["user"], city=self.request.city, role=data["role"],
-                                                    department=department, actor=self.request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = membership_create(user=data["user"], city=self.request.city, role=data["role"],
+                                                department=department, actor=self.request.user)
 
     def perform_destroy(self, instance):
         membership_delete(membership=instance, actor=self.request.user)
@@ -199,11 +180,8 @@ class WorkflowDefinitionViewSet(CityScopedMixin, mixins.CreateModelMixin, viewse
         return WorkflowDefinition.objects.filter(city=city).order_by("key", "-version")
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = workflow_definition_create(city=self.request.city, actor=self.request.user,
-                                                             **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from exc
+        serializer.instance = workflow_definition_create(city=self.request.city, actor=self.request.user,
+                                                         **serializer.validated_data)
 
 
 class MeView(APIView):

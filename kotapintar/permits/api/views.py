@@ -1,6 +1,4 @@
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kotapintar.core.api.permissions import CityScopedMixin
-from kotapintar.core.api.views import as_drf_error
 from kotapintar.core.selectors import user_has_role
-from kotapintar.core.services.workflow import WorkflowConflict, workflow_available_actions, workflow_history
+from kotapintar.core.services.workflow import workflow_available_actions, workflow_history
 from kotapintar.permits.api.serializers import (
     ActionSerializer,
     ApplicationSerializer,
@@ -34,24 +31,6 @@ from kotapintar.permits.services.surveys import survey_submit
 from kotapintar.permits.services.types import permit_type_save
 
 OFFICIALS = svc.OFFICIAL_ROLES
-
-
-def call(service, *args, **kwargs):
-    """Run a service; its refusals become API errors (400, 403, 409)."""
-    try:
-        return service(*args, **kwargs)
-    except DjangoValidationError as exc:
-        raise as_drf_error(exc) from exc
-    except WorkflowConflict as exc:
-        from rest_framework.exceptions import APIException
-
-        conflict = APIException(str(exc))
-        conflict.status_code = status.HTTP_409_CONFLICT
-        raise conflict from exc
-    except PermissionDenied as exc:
-        from rest_framework.exceptions import PermissionDenied as DrfPermissionDenied
-
-        raise DrfPermissionDenied(str(exc)) from exc
 
 
 class PermitTypeViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -74,12 +53,12 @@ class PermitTypeViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.UpdateM
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = call(permit_type_save, city=self.request.city, actor=self.request.user,
+        serializer.instance = permit_type_save(city=self.request.city, actor=self.request.user,
                                    code=data.pop("code"), **data)
 
     def perform_update(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "code"}
-        serializer.instance = call(permit_type_save, city=self.request.city, actor=self.request.user,
+        serializer.instance = permit_type_save(city=self.request.city, actor=self.request.user,
                                    code=serializer.instance.code, instance=serializer.instance, **data)
 
 
@@ -101,11 +80,11 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
         return qs.filter(applicant=self.request.user).order_by("-created_at")
 
     def perform_create(self, serializer):
-        serializer.instance = call(svc.application_create, permit_type=serializer.validated_data["permit_type"],
+        serializer.instance = svc.application_create(permit_type=serializer.validated_data["permit_type"],
                                    applicant=self.request.user, data=serializer.validated_data.get("data", {}))
 
     def perform_update(self, serializer):
-        serializer.instance = call(svc.application_update, application=serializer.instance,
+        serializer.instance = svc.application_update(application=serializer.instance,
                                    actor=self.request.user, data=serializer.validated_data.get("data", {}))
 
     @extend_schema(request={"multipart/form-data": DocumentUploadSerializer}, responses=ApplicationSerializer)
@@ -115,7 +94,7 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
         application = self.get_object()
         upload = DocumentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        call(svc.application_document_add, application=application, actor=request.user,
+        svc.application_document_add(application=application, actor=request.user,
              key=upload.validated_data["key"], file=upload.validated_data["file"])
         return Response(self.get_serializer(application).data, status=status.HTTP_201_CREATED)
 
@@ -123,7 +102,7 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
     @action(detail=True, methods=["post"])
     def submit(self, request, city, pk=None):
         """Submit a draft, or resubmit after completing a return."""
-        application = call(svc.application_submit, application=self.get_object(), actor=request.user)
+        application = svc.application_submit(application=self.get_object(), actor=request.user)
         return Response(self.get_serializer(application).data)
 
     @extend_schema(request=ActionSerializer, responses=ApplicationSerializer)
@@ -132,7 +111,7 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
         """An official's action: verify, return (with return_fields), inspect, approve, reject..."""
         body = ActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        application = call(svc.application_act, application=self.get_object(), actor=request.user,
+        application = svc.application_act(application=self.get_object(), actor=request.user,
                            **body.validated_data)
         return Response(self.get_serializer(application).data)
 
@@ -147,7 +126,7 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
             assignee = get_user_model().objects.filter(username=body.validated_data["username"]).first()
             if assignee is None:
                 raise DrfValidationError({"username": ["No such account."]})
-        application = call(svc.application_claim, application=self.get_object(), actor=request.user,
+        application = svc.application_claim(application=self.get_object(), actor=request.user,
                            assignee=assignee)
         return Response(self.get_serializer(application).data)
 
@@ -171,7 +150,7 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
         """The IKM satisfaction survey, once, after the application is decided."""
         body = SurveySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(survey_submit, application=self.get_object(), actor=request.user, **body.validated_data)
+        survey_submit(application=self.get_object(), actor=request.user, **body.validated_data)
         return Response(status=status.HTTP_201_CREATED)
 
 
