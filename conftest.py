@@ -41,3 +41,12 @@ def pytest_generate_tests(metafunc):
         if only:
             selected = [e for e in endpoints if only(e)]
         metafunc.parametrize("endpoint", selected, ids=[e.id for e in selected])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cities and module switches are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

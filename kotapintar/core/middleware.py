@@ -5,8 +5,7 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone, translation
 
 from kotapintar.core import modules
-from kotapintar.core.models import City, CityDomain
-from kotapintar.core.selectors import module_is_active
+from kotapintar.core.selectors import city_by_slug, city_slug_for_domain, module_is_active
 
 PLATFORM_PREFIXES = ("/static/", "/api/", "/admin/", "/accounts/", "/healthz", "/i18n/", "/documents/")
 
@@ -19,7 +18,7 @@ class CustomDomainMiddleware:
 
     def __call__(self, request):
         host = request.get_host().split(":")[0].lower()
-        slug = CityDomain.objects.filter(domain=host).values_list("city__slug", flat=True).first()
+        slug = city_slug_for_domain(host)
         if slug and not request.path_info.startswith(PLATFORM_PREFIXES + (f"/{slug}/",)):
             request.path_info = f"/{slug}{request.path_info}"
         return self.get_response(request)
@@ -43,7 +42,7 @@ class CityModuleMiddleware:
             request.city = None
             return None
         api = request.path_info.startswith("/api/")
-        city = City.objects.filter(slug=slug).first()
+        city = city_by_slug(slug)
         request.city = city
         if city is None:
             return JsonResponse({"detail": "City not found."}, status=404) if api else self.not_found()

@@ -1,16 +1,67 @@
 """Reads that are not trivial. Every tenant-owned read takes the city."""
 
+from functools import lru_cache
+
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 
 from kotapintar.core import modules
-from kotapintar.core.models import AuditEntry, City, Membership, ModuleActivation
+from kotapintar.core.models import AuditEntry, City, CityDomain, Membership, ModuleActivation, WorkflowDefinition
 
 CITY_ADMIN = "city_admin"
+# Cities, their domains and module switches are read on every request and change rarely: they are
+# cached (in Redis when REDIS_URL is set, so every web process sees a change at once; in process
+# memory otherwise) and the services that change them call `city_cache_clear`.
+CACHE_SECONDS = 60
+
+
+def city_cache_clear(city: City | None = None) -> None:
+    """Forget the cached city now and again when the current transaction commits (so that a request
+    racing with the change cannot keep the old value)."""
+    from django.db import transaction
+
+    _clear(city)
+    transaction.on_commit(lambda: _clear(city))
+
+
+def _clear(city: City | None) -> None:
+    keys = ["kp:domains"]
+    if city is not None:
+        keys += [f"kp:city:{city.slug}", f"kp:modules:{city.pk}"]
+    cache.delete_many(keys)
+
+
+def city_by_slug(slug: str) -> City | None:
+    key = f"kp:city:{slug}"
+    city = cache.get(key)
+    if city is None:
+        city = City.objects.filter(slug=slug).first()
+        if city is not None:
+            cache.set(key, city, CACHE_SECONDS)
+    return city
+
+
+def city_slug_for_domain(host: str) -> str | None:
+    domains = cache.get("kp:domains")
+    if domains is None:
+        domains = dict(CityDomain.objects.values_list("domain", "city__slug"))
+        cache.set("kp:domains", domains, CACHE_SECONDS)
+    return domains.get(host)
 
 
 def city_active_module_ids(city: City) -> set[str]:
-    ids = set(ModuleActivation.objects.filter(city=city, enabled=True).values_list("module_id", flat=True))
+    key = f"kp:modules:{city.pk}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = set(ModuleActivation.objects.filter(city=city, enabled=True).values_list("module_id", flat=True))
+        cache.set(key, ids, CACHE_SECONDS)
     return ids | {m.id for m in modules.REGISTRY.values() if m.always_on}
+
+
+@lru_cache(maxsize=512)
+def workflow_definition(workflow_id: int) -> WorkflowDefinition:
+    """A workflow version never changes once saved (a change is a new version): safe to keep."""
+    return WorkflowDefinition.objects.get(pk=workflow_id)
 
 
 def module_is_active(city: City, module_id: str, request=None) -> bool:

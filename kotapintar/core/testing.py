@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from kotapintar.core import modules
 from kotapintar.core.models import City, Membership, ModuleActivation
+from kotapintar.core.selectors import city_cache_clear
 from kotapintar.core.services.cities import city_create
 
 PASSWORD = "correct-horse-battery-staple"
@@ -40,6 +41,7 @@ def make_user(username: str, *, city: City | None = None, roles=(), **fields):
 
 def set_module(city: City, module_id: str, enabled: bool) -> None:
     ModuleActivation.objects.update_or_create(city=city, module_id=module_id, defaults={"enabled": enabled})
+    city_cache_clear(city)
 
 
 @dataclass

@@ -71,7 +71,6 @@ class PermitApplication(WorkflowSubject):
         indexes = [
             models.Index(fields=["city", "state", "due_at"]),
             models.Index(fields=["applicant", "-created_at"]),
-            models.Index(fields=["registration_number"]),
             models.Index(fields=["city", "submitted_at"]),
             models.Index(fields=["city", "decided_at"]),
         ]

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from kotapintar.core.selectors import user_roles
+from kotapintar.core.selectors import user_roles, workflow_definition
 from kotapintar.core.services.workflow import state_of
 from kotapintar.permits.models import PermitApplication, PermitType
 
@@ -39,7 +39,7 @@ def inbox_for(*, city, user):
         if states:
             condition |= Q(workflow_id=workflow_id, state__in=states)
     return (PermitApplication.objects.filter(condition, city=city)
-            .select_related("permit_type", "applicant", "assigned_to", "workflow")
+            .select_related("permit_type", "applicant", "assigned_to")
             .order_by("due_at", "pk"))
 
 
@@ -61,12 +61,16 @@ def applications_of(*, city, user):
 
 
 def application_by_registration(*, city, number: str):
+    """The public status of one application: one indexed query, only the columns the public sees."""
     return (PermitApplication.objects.filter(city=city, registration_number=number)
-            .select_related("permit_type", "workflow").first())
+            .select_related("permit_type")
+            .only("registration_number", "state", "submitted_at", "due_at", "workflow_id", "city_id",
+                  "permit_type__name")
+            .first())
 
 
 def state_label(application: PermitApplication) -> str:
-    return state_of(application.workflow, application.state).get("label", application.state)
+    return state_of(workflow_definition(application.workflow_id), application.state).get("label", application.state)
 
 
 def timeline_colour(state: str, done: bool) -> str:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kotapintar.core.models import Membership
 from kotapintar.core.permissions import city_role_required
-from kotapintar.core.selectors import user_has_role
+from kotapintar.core.selectors import user_has_role, workflow_definition
 from kotapintar.core.services.workflow import (
     WorkflowConflict,
     actions_of,
@@ -215,7 +215,8 @@ def status_lookup(request, city):
     number = request.GET.get("number", "").strip()
     application = application_by_registration(city=request.city, number=number) if number else None
     return render(request, "permits/status.html", {"number": number, "application": application,
-                                                   "state": state_of(application.workflow, application.state)
+                                                   "state": state_of(workflow_definition(application.workflow_id),
+                                                                     application.state)
                                                    if application else None})
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kotapintar.core import modules, regions
 from kotapintar.core.models import City, CityDomain, Department, District, ModuleActivation, Village
+from kotapintar.core.selectors import city_cache_clear
 from kotapintar.core.services.audit import audit_record
 
 # Provinces whose cities keep WIT or WITA; everything else in the table below is WIB.
@@ -82,6 +83,7 @@ def city_update(*, city: City, actor, **fields) -> City:
         city.save()
         audit_record(city=city, actor=actor, action="city.update", target=city,
                      data={k: str(v) for k, v in changes.items()})
+        city_cache_clear(city)
     return city
 
 
@@ -101,6 +103,7 @@ def city_logo_set(*, city: City, file, actor) -> City:
         city.logo.save(f"{city.slug}-{secrets.token_hex(6)}.{extension}", ContentFile(data), save=True)
         audit_record(city=city, actor=actor, action="city.logo_set", target=city,
                      data={"type": mime, "size": len(data)})
+        city_cache_clear(city)
     return city
 
 
@@ -111,6 +114,7 @@ def city_domain_add(*, city: City, domain: str, actor) -> CityDomain:
     with transaction.atomic():
         item = CityDomain.objects.create(city=city, domain=domain)
         audit_record(city=city, actor=actor, action="city.domain_add", target=item, data={"domain": domain})
+        city_cache_clear(city)
     return item
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from kotapintar.core import modules
 from kotapintar.core.models import City, ModuleActivation
+from kotapintar.core.selectors import city_cache_clear
 from kotapintar.core.services.audit import audit_record
 
 
@@ -41,4 +42,5 @@ def module_set_enabled(*, city: City, module_id: str, enabled: bool, actor) -> M
             activation.save(update_fields=["enabled", "updated_at"])
             audit_record(city=city, actor=actor, action="module.enable" if enabled else "module.disable",
                          target=activation, data={"module": module_id})
+            city_cache_clear(city)
     return activation
