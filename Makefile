@@ -52,6 +52,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_tenant_scoping.py
 	$(BIN)/python benchmarks/bench_permit_pdf.py
+	$(BIN)/python benchmarks/bench_permits.py
 	$(BIN)/python benchmarks/bench_make_run.py
 
 clean:
