@@ -9,6 +9,7 @@ payment. Entering `submitted` the first time gives the registration number; ente
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -226,7 +227,7 @@ def application_on_enter(application: PermitApplication, transition) -> None:
     state, now = transition.to_state, transition.created_at
     changed = []
     if state == "submitted" and not application.registration_number:
-        year = now.astimezone(datetime.UTC).year
+        year = now.astimezone(ZoneInfo(application.city.timezone)).year  # the city's calendar year
         seq = next_number(city=application.city, key="registration", year=year)
         application.registration_number = f"{application.city.region_code.replace('.', '')}-{year}-{seq:06d}"
         application.submitted_at = now
