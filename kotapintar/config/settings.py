@@ -242,6 +242,11 @@ LOGGING = {
 
 KOTAPINTAR_UPLOAD_MAX_BYTES = int(os.environ.get("KOTAPINTAR_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 KOTAPINTAR_PUBLIC_URL = os.environ.get("KOTAPINTAR_PUBLIC_URL", "http://127.0.0.1:8000")
-KOTAPINTAR_PAYMENT_SECRETS = {  # per gateway name; the simulated bank of the demo has a development secret
-    "simulated": os.environ.get("KOTAPINTAR_PAYMENT_SECRET_SIMULATED", "development-only-simulated-bank-secret"),
-}
+# Payment gateways: KOTAPINTAR_PAYMENT_GATEWAYS="bjb:<secret>,bni:<secret>" (name:shared HMAC secret).
+# The simulated bank of the demo and of training is on only outside production (or when
+# KOTAPINTAR_DEMO_BANK=1 says so explicitly): it can mark any bill as paid.
+KOTAPINTAR_DEMO_BANK = env_bool("KOTAPINTAR_DEMO_BANK", default=not PRODUCTION)
+KOTAPINTAR_PAYMENT_SECRETS = dict(item.split(":", 1) for item in env_list("KOTAPINTAR_PAYMENT_GATEWAYS"))
+if KOTAPINTAR_DEMO_BANK:
+    KOTAPINTAR_PAYMENT_SECRETS["simulated"] = os.environ.get(
+        "KOTAPINTAR_PAYMENT_SECRET_SIMULATED", "development-only-simulated-bank-secret")

@@ -38,6 +38,11 @@ def inbox_for(*, city, user):
     for workflow_id, states in states_for_roles(types, roles).items():
         if states:
             condition |= Q(workflow_id=workflow_id, state__in=states)
+    for permit_type in types:  # overdue items escalated to one of the user's roles
+        escalated_states = [s["state"] for s in permit_type.workflow.definition["states"]
+                            if s.get("escalate_to") in roles]
+        if escalated_states:
+            condition |= Q(workflow_id=permit_type.workflow_id, state__in=escalated_states, escalated=True)
     return (PermitApplication.objects.filter(condition, city=city)
             .select_related("permit_type", "applicant", "assigned_to")
             .order_by("due_at", "pk"))

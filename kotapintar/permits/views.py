@@ -1,5 +1,6 @@
 """Pages of the permits module: catalogue, application, timeline, payment, inbox, status, verification."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -137,6 +138,7 @@ def application_detail(request, city, pk):
         "colleagues": Membership.objects.filter(city=request.city, role__in=svc.OFFICIAL_ROLES)
         .select_related("user") if user_has_role(request.user, request.city, "permit_head") else [],
         "invoice": Invoice.objects.filter(application=application).first(),
+        "demo_bank": settings.KOTAPINTAR_DEMO_BANK,
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
         "state": state_of(application.workflow, application.state),
         "flag": deadline_flag(application),
@@ -227,8 +229,14 @@ def verify(request, city, token):
 
 
 def bank(request, city, code):
-    """The simulated bank of the demo: shows the bill and pays it with a signed gateway callback."""
-    invoice = get_object_or_404(Invoice.objects.select_related("application"), city=request.city, payment_code=code)
+    """The simulated bank of the demo: shows the bill and pays it with a signed gateway callback.
+    Only outside production (KOTAPINTAR_DEMO_BANK), and only for the applicant."""
+    if not settings.KOTAPINTAR_DEMO_BANK:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    invoice = get_object_or_404(Invoice.objects.select_related("application"), city=request.city, payment_code=code,
+                                application__applicant=request.user)
     if request.method == "POST":
         body, headers = simulated_bank_callback(invoice)
         result = payment_callback_process(city=request.city, gateway_name="simulated", body=body, headers=headers)

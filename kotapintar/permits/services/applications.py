@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kotapintar.core.models import Document
@@ -221,7 +222,13 @@ def application_act(*, application: PermitApplication, actor, action: str, comme
 
 
 def application_on_enter(application: PermitApplication, transition) -> None:
-    """In-transaction consequences of entering a state (registered with the workflow engine)."""
+    """In-transaction consequences of entering a state (registered with the workflow engine).
+    Official documents are written in the city's language, whatever language the actor uses."""
+    with translation.override(application.city.locale):
+        _on_enter(application, transition)
+
+
+def _on_enter(application: PermitApplication, transition) -> None:
     from kotapintar.permits.services.issuance import invoice_issue, permit_issue
 
     state, now = transition.to_state, transition.created_at
@@ -231,11 +238,11 @@ def application_on_enter(application: PermitApplication, transition) -> None:
         seq = next_number(city=application.city, key="registration", year=year)
         application.registration_number = f"{application.city.region_code.replace('.', '')}-{year}-{seq:06d}"
         application.submitted_at = now
+        changed += ["registration_number", "submitted_at"]
+    if state == "submitted":  # the fee follows the data, also after a return for completion
         application.fee_amount = application_fee(application.permit_type, application.data)
-        changed += ["registration_number", "submitted_at", "fee_amount"]
-    if state == "submitted" and application.return_fields:
         application.return_fields = []
-        changed.append("return_fields")
+        changed += ["fee_amount", "return_fields"]
     if state in ("issued", "rejected", "awaiting_payment") and not application.decided_at:
         application.decided_at = now
         changed.append("decided_at")
@@ -257,6 +264,11 @@ def application_notify(application: PermitApplication, transition) -> None:
     from kotapintar.core.services.workflow import state_of
 
     label = state_of(application.workflow, transition.to_state).get("label", transition.to_state)
+    with translation.override(application.applicant.language or application.city.locale):
+        _notify(application, transition, label, notification_send)
+
+
+def _notify(application, transition, label, notification_send) -> None:
     notification_send(
         user=application.applicant, city=application.city,
         subject=_("Your application %(reg)s: %(state)s") % {"reg": application.registration_number or application.pk,

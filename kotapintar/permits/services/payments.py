@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kotapintar.core.models import City
@@ -101,6 +101,7 @@ def payment_callback_process(*, city: City, gateway_name: str, body: bytes, head
         invoice.save(update_fields=["status", "paid_at"])
         audit_record(city=city, actor=f"gateway:{gateway_name}", action="payment.confirm", target=invoice,
                      data={"amount": str(amount), "transaction_id": transaction_id})
-        workflow_transition(subject=invoice.application, action="pay", actor=None, system=True,
-                            expected_state="awaiting_payment", comment=_("Payment received."))
+        with translation.override(city.locale):
+            workflow_transition(subject=invoice.application, action="pay", actor=None, system=True,
+                                expected_state="awaiting_payment", comment=_("Payment received."))
     return CallbackResult(200, {"status": "paid", "invoice": invoice.number})

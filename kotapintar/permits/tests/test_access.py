@@ -227,3 +227,17 @@ def test_type_admin_page_saves_valid_and_refuses_invalid_definitions(bandung, cl
     assert PermitType.objects.get(city=bandung, code="tdup").sla_days == 5
     client.force_login(make_user("verif", city=bandung, roles=["permit_verifier"]))
     assert client.get("/bandung/permits/admin/types/").status_code == 403
+
+
+def test_escalated_item_appears_in_the_heads_inbox(bandung):
+    import datetime
+
+    from django.utils import timezone
+
+    from kotapintar.core.services.workflow import workflow_deadlines_run
+
+    head = make_user("kepala", city=bandung, roles=["permit_head"])
+    (application,) = make_submitted(bandung, 1)  # waiting for the verifier
+    assert not inbox_for(city=bandung, user=head).filter(pk=application.pk).exists()
+    workflow_deadlines_run(now=timezone.now() + datetime.timedelta(days=30))
+    assert inbox_for(city=bandung, user=head).filter(pk=application.pk).exists()

@@ -115,3 +115,66 @@ def test_survey_once_after_decision(db):
     with pytest.raises(ValidationError, match="already"):
         survey_submit(application=application, actor=applicant, answers=[4] * 9)
     assert SatisfactionSurvey.objects.count() == 1
+
+
+def test_demo_bank_is_off_in_production_and_only_for_the_applicant(db, client, settings):
+    city = make_city()
+    invoice = awaiting_payment(city)
+    url = f"/{city.slug}/permits/bank/{invoice.payment_code}/"
+    assert client.post(url).status_code == 302 and client.post(url)["Location"].startswith("/accounts/login/")
+    client.force_login(make_user("stranger"))
+    assert client.post(url).status_code == 404
+    settings.KOTAPINTAR_DEMO_BANK = False
+    client.force_login(invoice.application.applicant)
+    assert client.post(url).status_code == 404
+    invoice.refresh_from_db()
+    assert invoice.status == "unpaid"
+    settings.KOTAPINTAR_DEMO_BANK = True
+    assert client.post(url).status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_production_settings_have_no_simulated_gateway(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KOTAPINTAR_PRODUCTION": "1", "SECRET_KEY": "s" * 60, "KOTAPINTAR_DATA_DIR": str(tmp_path),
+           "KOTAPINTAR_PAYMENT_GATEWAYS": "bjb:rahasia-bank", "DJANGO_SETTINGS_MODULE": "kotapintar.config.settings"}
+    code = "from django.conf import settings as s; print(sorted(s.KOTAPINTAR_PAYMENT_SECRETS), s.KOTAPINTAR_DEMO_BANK)"
+    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['bjb'] False"
+
+
+def test_fee_follows_the_data_after_a_return(db):
+    from kotapintar.permits.demo import sample_pdf
+    from kotapintar.permits.services.applications import application_document_add, application_update
+
+    city = make_city()
+    types = install_standard_types(city)
+    applicant = make_user("warga")
+    verifier = make_user("v", city=city, roles=["permit_verifier"])
+    application = application_submit(application=fill_application(types["pbg"], applicant), actor=applicant)
+    assert application.fee_amount == Decimal("1800000.00")
+    application = application_act(application=application, actor=verifier, action="return", comment="luas salah",
+                                  return_fields=["luas_bangunan"])
+    application = application_update(application=application, actor=applicant, data={"luas_bangunan": "300"})
+    with pytest.raises(ValidationError):
+        application_document_add(application=application, actor=applicant, key="ktp", file=sample_pdf())
+    application = application_submit(application=application, actor=applicant)
+    assert application.fee_amount == Decimal("4500000.00")
+
+
+def test_official_texts_use_the_city_language_whatever_the_actor_uses(db):
+    from django.utils import translation
+
+    city = make_city()
+    invoice = awaiting_payment(city)
+    with translation.override("en"):
+        body, headers = simulated_bank_callback(invoice)
+        payment_callback_process(city=city, gateway_name="simulated", body=body, headers=headers)
+    from kotapintar.core.services.workflow import workflow_history
+
+    assert workflow_history(invoice.application).last().comment == "Pembayaran telah diterima."
