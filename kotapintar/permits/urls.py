@@ -12,6 +12,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/act/", views.application_act, name="act"),
     path("applications/<int:pk>/claim/", views.application_claim, name="claim"),
+    path("applications/<int:pk>/revoke/", views.application_revoke, name="revoke"),
     path("applications/<int:pk>/survey/", views.application_survey, name="survey"),
     path("inbox/", views.inbox, name="inbox"),
     path("admin/types/", views.type_admin_list, name="type_admin"),

@@ -30,7 +30,7 @@ from kotapintar.permits.selectors import (
     state_label,
 )
 from kotapintar.permits.services import applications as svc
-from kotapintar.permits.services.issuance import permit_status
+from kotapintar.permits.services.issuance import permit_revoke, permit_status
 from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
 from kotapintar.permits.services.surveys import survey_submit
 from kotapintar.permits.services.types import EDITABLE, permit_type_save
@@ -88,6 +88,17 @@ def _timeline(application):
     return rows
 
 
+def _colleagues(request) -> list:
+    """Permit officials of the city, one line per person, with their role names."""
+    from kotapintar.core import modules
+
+    labels, people = modules.all_roles(), {}
+    for membership in Membership.objects.filter(city=request.city, role__in=svc.OFFICIAL_ROLES).select_related("user"):
+        first = people.setdefault(membership.user_id, membership)
+        first.role_label = ", ".join(filter(None, [getattr(first, "role_label", ""), str(labels[membership.role])]))
+    return list(people.values())
+
+
 def application_detail(request, city, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -135,10 +146,10 @@ def application_detail(request, city, pk):
         "actions": (actions := workflow_available_actions(subject=application, user=request.user)
                     if not is_applicant else []),
         "can_return": any(a.action == "return" for a in actions),
-        "colleagues": Membership.objects.filter(city=request.city, role__in=svc.OFFICIAL_ROLES)
-        .select_related("user") if user_has_role(request.user, request.city, "permit_head") else [],
+        "colleagues": _colleagues(request) if user_has_role(request.user, request.city, "permit_head") else [],
         "invoice": Invoice.objects.filter(application=application).first(),
         "demo_bank": settings.KOTAPINTAR_DEMO_BANK,
+        "can_revoke": user_has_role(request.user, request.city, "permit_head"),
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
         "state": state_of(application.workflow, application.state),
         "flag": deadline_flag(application),
@@ -164,6 +175,19 @@ def application_act(request, city, pk):
         _errors(request, exc)
     else:
         messages.success(request, _("Done."))
+    return redirect("permits:application", city=request.city.slug, pk=pk)
+
+
+@require_POST
+def application_revoke(request, city, pk):
+    application = _application_for(request, pk)
+    permit = get_object_or_404(Permit, application=application)
+    try:
+        permit_revoke(permit=permit, actor=request.user, reason=request.POST.get("reason", ""))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The permit is revoked."))
     return redirect("permits:application", city=request.city.slug, pk=pk)
 
 

@@ -96,6 +96,10 @@ class ActionSerializer(serializers.Serializer):
     return_fields = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
 class AssignSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, allow_blank=True)
 

@@ -20,12 +20,14 @@ from kotapintar.permits.api.serializers import (
     HistorySerializer,
     PermitTypeSerializer,
     PermitTypeWriteSerializer,
+    RevokeSerializer,
     StatusSerializer,
     SurveySerializer,
 )
-from kotapintar.permits.models import PermitApplication, PermitType
+from kotapintar.permits.models import Permit, PermitApplication, PermitType
 from kotapintar.permits.selectors import application_by_registration, permit_type_catalogue, state_label
 from kotapintar.permits.services import applications as svc
+from kotapintar.permits.services.issuance import permit_revoke
 from kotapintar.permits.services.payments import payment_callback_process
 from kotapintar.permits.services.surveys import survey_submit
 from kotapintar.permits.services.types import permit_type_save
@@ -143,6 +145,19 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
         """The actions the signed-in person may take now."""
         application = self.get_object()
         return Response([a.action for a in workflow_available_actions(subject=application, user=request.user)])
+
+    @extend_schema(request=RevokeSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, city, pk=None):
+        """Revoke the issued permit (head of licensing), with the reason shown on the verification page."""
+        application = self.get_object()
+        body = RevokeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        permit = Permit.objects.filter(application=application).first()
+        if permit is None:
+            raise Http404
+        permit_revoke(permit=permit, actor=request.user, reason=body.validated_data["reason"])
+        return Response(self.get_serializer(application).data)
 
     @extend_schema(request=SurveySerializer, responses=None)
     @action(detail=True, methods=["post"])

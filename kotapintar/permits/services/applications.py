@@ -167,9 +167,14 @@ def application_document_add(*, application: PermitApplication, actor, key: str,
     if allowed is not None and key not in allowed:
         raise ValidationError({"key": [_("Only the documents you were asked to complete can change.")]})
     types = frozenset(FILE_TYPES[t] for t in requirement.get("types", ["pdf"]))
+    label = requirement.get("label", key)
     with transaction.atomic():
-        document = document_store(city=application.city, uploaded_by=actor, file=file, kind=key, allowed_types=types,
-                                  max_bytes=int(requirement.get("max_kb", 2048)) * 1024, subject=application)
+        try:
+            document = document_store(city=application.city, uploaded_by=actor, file=file, kind=key,
+                                      allowed_types=types, max_bytes=int(requirement.get("max_kb", 2048)) * 1024,
+                                      subject=application)
+        except ValidationError as exc:  # say which requirement was refused
+            raise ValidationError({key: [f"{label}: {message}" for message in exc.messages]}) from exc
         application_documents(application).filter(kind=key).exclude(pk=document.pk).update(subject_id=None,
                                                                                              subject_type=None)
     return document

@@ -116,9 +116,16 @@ def permit_status(permit: Permit, today: datetime.date | None = None) -> str:
 
 
 def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
-    if not reason.strip():
-        from django.core.exceptions import ValidationError
+    """The head of licensing revokes an issued permit; the verification page then says so."""
+    from django.core.exceptions import PermissionDenied, ValidationError
 
+    from kotapintar.core.selectors import user_has_role
+
+    if not user_has_role(actor, permit.city, "permit_head"):
+        raise PermissionDenied(_("Only the head of licensing may revoke a permit."))
+    if permit.revoked_at:
+        raise ValidationError(_("This permit is already revoked."))
+    if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for revoking.")]})
     with transaction.atomic():
         permit.revoked_at, permit.revoke_reason = timezone.now(), reason.strip()

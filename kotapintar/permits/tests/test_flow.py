@@ -205,7 +205,9 @@ class TestBadInput:
     def test_document_checked_by_content_and_size(self, city, people):
         citizen = client_for(people["citizen"])
         pk = citizen.post(api(city, "applications/"), {"permit_type": "pbg", "data": {}}, format="json").json()["id"]
-        assert upload(citizen, city, pk, "kkpr", b"MZ\x90\x00" + b"\0" * 100, "kkpr.pdf").status_code == 400
+        refused = upload(citizen, city, pk, "kkpr", b"MZ\x90\x00" + b"\0" * 100, "kkpr.pdf")
+        assert refused.status_code == 400
+        assert refused.json()["kkpr"][0].startswith("KKPR (kesesuaian kegiatan pemanfaatan ruang): ")
         assert upload(citizen, city, pk, "kkpr", png(), "kkpr.pdf").status_code == 400  # kkpr must be PDF
         big = PDF[:-6] + b"0" * (2048 * 1024) + b"%%EOF\n"
         assert upload(citizen, city, pk, "ktp", big).status_code == 400  # KTP: at most 2 MB

@@ -178,3 +178,24 @@ def test_official_texts_use_the_city_language_whatever_the_actor_uses(db):
     from kotapintar.core.services.workflow import workflow_history
 
     assert workflow_history(invoice.application).last().comment == "Pembayaran telah diterima."
+
+
+def test_head_revokes_a_permit_and_the_verification_page_says_so(db, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    city = make_city()
+    invoice = awaiting_payment(city)
+    body, headers = simulated_bank_callback(invoice)
+    payment_callback_process(city=city, gateway_name="simulated", body=body, headers=headers)
+    permit = Permit.objects.get(application=invoice.application)
+    url = reverse("permits-api:application-revoke", kwargs={"city": city.slug, "pk": invoice.application_id})
+    api = APIClient()
+    api.force_authenticate(make_user("verif", city=city, roles=["permit_verifier"]))
+    assert api.post(url, {"reason": "x"}, format="json").status_code in (403, 404)
+    api.force_authenticate(make_user("kepala", city=city, roles=["permit_head"]))
+    assert api.post(url, {"reason": ""}, format="json").status_code == 400
+    assert api.post(url, {"reason": "Reklame dipasang di luar titik yang diizinkan"}, format="json").status_code == 200
+    assert api.post(url, {"reason": "lagi"}, format="json").status_code == 400
+    page = client.get(f"/{city.slug}/permits/verify/{permit.verification_token}/").content.decode()
+    assert "Reklame dipasang di luar titik yang diizinkan" in page
