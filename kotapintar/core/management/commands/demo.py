@@ -19,5 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="erase ALL data and load the demo again")
 
     def handle(self, *args, reset=False, **options):
+        from django.conf import settings
+
+        # The demo's own actions notify people; nobody should receive (or see) those e-mails.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         rows = reset_demo(self.stdout) if reset else load_demo(self.stdout)
         print_accounts(self.stdout, rows)
