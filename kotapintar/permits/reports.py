@@ -22,7 +22,6 @@ import csv
 import datetime
 import io
 import statistics
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
@@ -46,7 +45,7 @@ from rest_framework.views import APIView
 from kotapintar.core.api.permissions import CityRolePermission
 from kotapintar.core.models import City
 from kotapintar.core.permissions import city_role_required
-from kotapintar.core.services.calendar import days_off, is_working_day
+from kotapintar.core.services.calendar import working_day_counter
 from kotapintar.permits.models import Invoice, PermitApplication, PermitType, SatisfactionSurvey
 from kotapintar.permits.services.surveys import ikm
 
@@ -173,18 +172,6 @@ def _workflow_states(permit_type: PermitType) -> list[tuple[str, str]]:
     """(state, label) of the type's workflow in its own order, without the start state (drafts)."""
     return [(s["state"], s.get("label", s["state"])) for s in permit_type.workflow.definition.get("states", [])
             if not s.get("start")]
-
-
-def working_day_counter(city: City, first: datetime.date, last: datetime.date):
-    """`count(a, b)` = working days after day a up to and including day b, for days within
-    first..last, as `working_days_between` counts them, with one look-up of the city's days off."""
-    off = days_off(city, first, last)
-    days, day = [], first
-    while day <= last:
-        if is_working_day(city, day, off):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return lambda a, b: bisect_right(days, b) - bisect_right(days, a)
 
 
 def _median(values: list[int]) -> Decimal | None:

@@ -76,10 +76,3 @@ def application_by_registration(*, city, number: str):
 
 def state_label(application: PermitApplication) -> str:
     return state_of(workflow_definition(application.workflow_id), application.state).get("label", application.state)
-
-
-def timeline_colour(state: str, done: bool) -> str:
-    """Green done, yellow waiting or in progress, red returned or rejected (as in Bandung's GAMPIL)."""
-    if state in ("returned", "rejected"):
-        return "red"
-    return "green" if done or state == "issued" else "yellow"

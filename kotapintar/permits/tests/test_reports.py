@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from kotapintar.core.models import CityDayOff
-from kotapintar.core.services.calendar import working_days_between
+from kotapintar.core.services.calendar import working_day_counter, working_days_between
 from kotapintar.core.testing import Endpoint, ModuleEndpointTests, make_city, make_user, set_module
 from kotapintar.permits.demo import fill_application, install_standard_types
 from kotapintar.permits.models import Invoice, PermitApplication, SatisfactionSurvey
@@ -27,7 +27,6 @@ from kotapintar.permits.reports import (
     ReportPeriod,
     permit_report,
     report_csv,
-    working_day_counter,
 )
 from kotapintar.permits.services.applications import application_act, application_submit
 from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
