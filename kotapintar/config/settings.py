@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kotapintar.core",
     "kotapintar.announcements",
     "kotapintar.permits",
+    "kotapintar.complaints",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path(city_api, include("kotapintar.permits.api.urls", namespace="permits-api")),
     path("<slug:city>/announcements/", include("kotapintar.announcements.urls")),
     path("<slug:city>/permits/", include("kotapintar.permits.urls")),
+    path("<slug:city>/complaints/", include("kotapintar.complaints.urls")),
     path("", include("kotapintar.core.urls")),
 ]

@@ -40,6 +40,12 @@ class City(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     address = models.CharField(max_length=255, blank=True)
     website = models.URLField(blank=True)
+    # Where the city is: its centre, and its boundary (a GeoJSON Polygon or MultiPolygon) when the
+    # administrator has loaded one; without a boundary, `radius_km` around the centre stands in for it.
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    radius_km = models.FloatField(_("radius (km)"), default=12)
+    boundary = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,6 +72,9 @@ class District(models.Model):
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="districts")
     code = models.CharField(max_length=8)
     name = models.CharField(max_length=120)
+    lat = models.FloatField(null=True, blank=True)  # centroid, when known
+    lng = models.FloatField(null=True, blank=True)
+    boundary = models.JSONField(null=True, blank=True)  # GeoJSON Polygon or MultiPolygon, when loaded
 
     class Meta:
         ordering = ["name"]
@@ -82,6 +91,8 @@ class Village(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="villages")
     code = models.CharField(max_length=13)
     name = models.CharField(max_length=120)
+    lat = models.FloatField(null=True, blank=True)  # centroid, when known
+    lng = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

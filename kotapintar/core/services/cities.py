@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kotapintar.core import modules, regions
+from kotapintar.core.geo import city_geo_load
 from kotapintar.core.models import City, CityDomain, Department, District, ModuleActivation, Village
 from kotapintar.core.selectors import city_cache_clear
 from kotapintar.core.services.audit import audit_record
@@ -61,6 +62,7 @@ def city_create(
             for code, dcode, vname in regions.villages_of(regency.code)
             if dcode in by_code
         )
+        city_geo_load(city)
         ModuleActivation.objects.bulk_create(
             ModuleActivation(city=city, module_id=m.id, enabled=m.default_on) for m in modules.switchable()
         )

@@ -186,10 +186,12 @@ def _enter(subject: WorkflowSubject, state: str, now) -> None:
     subject.escalated = False
 
 
-def workflow_start(*, subject: WorkflowSubject, workflow: WorkflowDefinition, actor=None, now=None) -> None:
-    """Put a new (unsaved or just created) subject into the workflow's start state."""
+def workflow_start(*, subject: WorkflowSubject, workflow: WorkflowDefinition, actor=None, now=None,
+                   state: str | None = None) -> None:
+    """Put a new (unsaved or just created) subject into the workflow's start state, or into `state`
+    when the caller has already done what the start state waits for (e.g. a confirmed report)."""
     subject.workflow = workflow
-    _enter(subject, start_state(workflow)["state"], now or timezone.now())
+    _enter(subject, state or start_state(workflow)["state"], now or timezone.now())
 
 
 def _record(subject, action: str, from_state: str, actor, role: str, comment: str, now) -> WorkflowTransition:
@@ -273,7 +275,8 @@ def workflow_deadlines_run(*, now=None) -> dict:
                 if deemed:
                     workflow_transition(subject=subject, action=deemed, actor=None, system=True,
                                         expected_state=subject.state, now=now,
-                                        comment=_("Deemed approved: the decision time lapsed."))
+                                        comment=config.get("deemed_comment")
+                                        or _("Deemed approved: the decision time lapsed."))
                     counts["deemed"] += 1
                     continue
             except WorkflowConflict:

@@ -48,11 +48,12 @@ def test_demo_loads_nine_cities_and_reset_restores_them(capsys):
     assert makassar.departments.count() >= 10 and makassar.timezone == "Asia/Makassar"
     call_command("demo")  # again: nothing duplicated
     assert City.objects.count() == 9
-    City.objects.get(slug="bandung").departments.exclude(code__in=["DISKOMINFO", "DPMPTSP"]).delete()
+    City.objects.get(slug="bandung").departments.filter(code__in=["BAPPEDA", "BPKAD", "DISDIK", "DINKES"]).delete()
+    assert City.objects.get(slug="bandung").departments.count() == 10
     ModuleActivation.objects.filter(module_id="announcements").update(enabled=False)
     call_command("demo", "--reset")
     assert City.objects.count() == 9
-    assert City.objects.get(slug="bandung").departments.count() >= 10
+    assert City.objects.get(slug="bandung").departments.count() == 14
     assert not ModuleActivation.objects.filter(enabled=False).exists()
 
 

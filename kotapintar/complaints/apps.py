@@ -1,0 +1,54 @@
+from django.apps import AppConfig
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+ROLES = {
+    "complaint_verifier": _("Complaint verifier"),
+    "complaint_officer": _("Complaint officer (department)"),
+    "complaint_supervisor": _("Complaint supervisor"),
+    "complaint_admin": _("Complaint administrator"),
+}
+
+
+def queue_widget(request, city):
+    from kotapintar.complaints.selectors import queue_for
+    from kotapintar.core.selectors import user_roles
+
+    if not user_roles(request.user, city) & set(ROLES) - {"complaint_admin"}:
+        return None
+    return {"title": _("Reports waiting for you"), "value": queue_for(city=city, user=request.user).count(),
+            "url": reverse("complaints:queue", kwargs={"city": city.slug})}
+
+
+class ComplaintsConfig(AppConfig):
+    name = "kotapintar.complaints"
+    label = "complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self):
+        from kotapintar.complaints import demo
+        from kotapintar.complaints.services.reports import complaint_on_transition, complaint_on_transition_notify
+        from kotapintar.core import modules
+        from kotapintar.core.services import workflow
+
+        handlers = ("complaint_verifier", "complaint_officer", "complaint_supervisor")
+        modules.register(modules.Module(
+            id="complaints",
+            name=_("Complaints and public services"),
+            version="1.0",
+            description=_("Citizens report problems on a map and follow their handling; departments answer "
+                          "within the SLA; public service standards; Open311 GeoReport v2."),
+            roles=ROLES,
+            menu=(
+                modules.MenuEntry(_("Report a problem"), "complaints:new"),
+                modules.MenuEntry(_("Reports map"), "complaints:list"),
+                modules.MenuEntry(_("Public services"), "complaints:services"),
+                modules.MenuEntry(_("Report queue"), "complaints:queue", roles=handlers),
+                modules.MenuEntry(_("Complaint settings"), "complaints:admin",
+                                  roles=("complaint_admin", "city_admin")),
+            ),
+            widgets=(queue_widget,),
+            demo=demo.load_demo,
+        ))
+        workflow.on_transition("complaints.complaint", complaint_on_transition, after_commit=False)
+        workflow.on_transition("complaints.complaint", complaint_on_transition_notify)

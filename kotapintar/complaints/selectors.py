@@ -1,0 +1,207 @@
+"""Reads of the complaints module, always scoped to a city."""
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate, ServiceStandard
+from kotapintar.complaints.workflow import CLOSED_STATES, OPEN_STATES, SUPERVISOR, VERIFIER
+from kotapintar.core import geo
+from kotapintar.core.models import City
+from kotapintar.core.selectors import module_is_active, user_roles
+from kotapintar.core.services.calendar import working_day_counter
+
+PUBLIC_LIST_FIELDS = ("id", "city_id", "tracking_number", "category_id", "department_id", "state", "description",
+                      "lat", "lng", "address", "district_id", "village_id", "status_notes", "supporters",
+                      "created_at", "updated_at", "due_at", "photo_id", "visibility", "duplicate_of_id")
+
+
+def categories_of(city: City, *, active_only: bool = True):
+    qs = ComplaintCategory.objects.filter(city=city).select_related("department")
+    return qs.filter(active=True) if active_only else qs
+
+
+def public_complaints(city: City):
+    """Reports everyone may see: confirmed, not confidential, not hidden by a moderator."""
+    return (Complaint.objects.filter(city=city, hidden=False)
+            .exclude(state="unconfirmed").exclude(visibility=Complaint.Visibility.CONFIDENTIAL))
+
+
+def public_complaints_filtered(city: City, *, category: str = "", state: str = "", district: str = "",
+                               start: datetime.datetime | None = None, end: datetime.datetime | None = None):
+    """The public list and map: filters by category code, state (or `open`/`closed`), kecamatan code
+    and period (on the date of the report)."""
+    qs = public_complaints(city).select_related("category", "district").only(
+        *PUBLIC_LIST_FIELDS, "category__code", "category__name", "district__name", "district__code")
+    if category:
+        qs = qs.filter(category__code=category)
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state == "closed":
+        qs = qs.filter(state__in=CLOSED_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    if district:
+        qs = qs.filter(district__code=district)
+    if start:
+        qs = qs.filter(created_at__gte=start)
+    if end:
+        qs = qs.filter(created_at__lt=end)
+    return qs.order_by("-created_at")
+
+
+def complaint_by_tracking(city: City, tracking: str) -> Complaint | None:
+    return (Complaint.objects.filter(city=city, tracking_number=tracking.strip().upper())
+            .select_related("category", "department", "district", "village", "workflow", "reporter", "assigned_to",
+                            "duplicate_of", "city").first())
+
+
+def complaints_nearby(city: City, lat: float, lng: float, *, metres: float = 50, category=None, limit: int = 10):
+    """Open public reports within `metres` of a point, nearest first (for "support instead of a
+    duplicate"). One indexed query on (city, lat, lng), then the exact distance in Python."""
+    lat_min, lat_max, lng_min, lng_max = geo.bounding_box(lat, lng, metres)
+    qs = (public_complaints(city).filter(state__in=OPEN_STATES, lat__range=(lat_min, lat_max),
+                                         lng__range=(lng_min, lng_max))
+          .select_related("category").only(*PUBLIC_LIST_FIELDS, "category__name", "category__code"))
+    if category is not None:
+        qs = qs.filter(category=category)
+    found = []
+    for complaint in qs[:500]:
+        complaint.distance_m = geo.distance_m(lat, lng, complaint.lat, complaint.lng)
+        if complaint.distance_m <= metres:
+            found.append(complaint)
+    found.sort(key=lambda c: c.distance_m)
+    return found[:limit]
+
+
+def public_updates(complaint: Complaint):
+    return complaint.updates.filter(hidden=False).exclude(kind=ComplaintUpdate.Kind.NOTE).select_related("photo")
+
+
+def complaint_updates_for(complaint: Complaint, user):
+    """Officials see everything, the public only replies, status changes and the reporter's additions."""
+    if user_roles(user, complaint.city):
+        return complaint.updates.select_related("author", "photo")
+    return public_updates(complaint).select_related("author")
+
+
+def complaints_of(user):
+    return (Complaint.objects.filter(reporter=user).select_related("category", "city")
+            .order_by("-created_at"))
+
+
+def queue_for(*, city: City, user, which: str = ""):
+    """An official's work: verifiers and supervisors see the verification queue (and everything open);
+    officers see their department's verified and in-progress reports and what is assigned to them."""
+    roles = user_roles(user, city)
+    qs = (Complaint.objects.filter(city=city).select_related("category", "department", "district", "assigned_to")
+          .order_by("due_at", "created_at"))
+    if roles & {VERIFIER, SUPERVISOR}:
+        if which == "verify":
+            return qs.filter(state="submitted")
+        return qs.filter(state__in=OPEN_STATES)
+    departments = [m.department_id for m in user.memberships.filter(city=city, role="complaint_officer")
+                   if m.department_id]
+    return qs.filter(Q(department_id__in=departments) | Q(assigned_to=user),
+                     state__in=("verified", "in_progress"))
+
+
+def deadline_flag(complaint: Complaint, now=None) -> str:
+    """'overdue', 'soon' (within a day) or ''."""
+    if complaint.due_at is None or complaint.state not in OPEN_STATES:
+        return ""
+    now = now or timezone.now()
+    if complaint.due_at < now:
+        return "overdue"
+    return "soon" if complaint.due_at - now < datetime.timedelta(days=1) else ""
+
+
+@dataclass
+class Stats:
+    total: int
+    per_category: list[dict]
+    per_state: dict[str, int]
+    median_days_to_resolve: float | None
+    per_department: list[dict]
+    average_rating: float | None
+
+
+def complaint_stats(city: City, *, start: datetime.datetime, end: datetime.datetime, now=None) -> Stats:
+    """Public statistics of the reports filed in [start, end): counts per category and state, median
+    working days from report to resolution, and per department the share handled within the SLA (a
+    report is late when an official acted after a deadline, or it is still open past one)."""
+    now = now or timezone.now()
+    qs = public_complaints(city).filter(created_at__gte=start, created_at__lt=end)
+    per_state = dict(qs.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    per_category = list(qs.values("category__code", "category__name").annotate(n=Count("id")).order_by("-n"))
+    open_late = Q(state__in=OPEN_STATES, due_at__lt=now)
+    per_department = []
+    for row in (qs.exclude(state__in=("rejected", "duplicate"))
+                .values("department__short_name", "department__name")
+                .annotate(n=Count("id"), late=Count("id", filter=Q(late=True) | open_late))
+                .order_by("department__name")):
+        row["on_time_pct"] = round(100 * (row["n"] - row["late"]) / row["n"], 1) if row["n"] else None
+        per_department.append(row)
+    resolved = list(qs.exclude(resolved_at=None).values_list("created_at", "resolved_at"))
+    median = None
+    if resolved:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(city.timezone)
+        first = min(c for c, _r in resolved).astimezone(zone).date()
+        last = max(r for _c, r in resolved).astimezone(zone).date()
+        count = working_day_counter(city, first, last)
+        median = statistics.median(count(c.astimezone(zone).date(), r.astimezone(zone).date()) for c, r in resolved)
+    ratings = [r for r in qs.exclude(rating=None).values_list("rating", flat=True)]
+    return Stats(total=sum(per_state.values()), per_category=per_category, per_state=per_state,
+                 median_days_to_resolve=median, per_department=per_department,
+                 average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None)
+
+
+# -- public service catalogue --------------------------------------------------------------------
+@dataclass
+class CatalogueEntry:
+    code: str
+    name: str
+    department: str
+    requirements: list[str]
+    procedure: list[str]
+    service_time: str
+    cost: str
+    product: str
+    complaint_channel: str
+    source: str  # "standard" or "permit"
+    url: str = ""
+
+
+def service_catalogue(city: City, *, complaint_channel: str) -> list[CatalogueEntry]:
+    """The city's standar pelayanan: its own entries, plus every active permit type when the permits
+    module is on (requirements from the documents, procedure from the workflow, time from the SLA)."""
+    entries = [
+        CatalogueEntry(s.code, s.name, s.department.short_name or s.department.name,
+                       [line for line in s.requirements.splitlines() if line.strip()],
+                       [line for line in s.procedure.splitlines() if line.strip()], s.service_time, s.cost,
+                       s.product, s.complaint_channel, "standard")
+        for s in ServiceStandard.objects.filter(city=city, active=True).select_related("department")
+    ]
+    if module_is_active(city, "permits"):
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from kotapintar.permits.selectors import permit_type_catalogue
+
+        for permit_type in permit_type_catalogue(city=city):
+            steps = [s.get("label", s["state"]) for s in permit_type.workflow.definition["states"]
+                     if not s.get("start") and s["state"] not in ("rejected",)]
+            entries.append(CatalogueEntry(
+                f"permit-{permit_type.code}", permit_type.name,
+                permit_type.department.short_name or permit_type.department.name,
+                [d.get("label", d["key"]) for d in permit_type.documents], steps,
+                _("%(n)d working days") % {"n": permit_type.sla_days},
+                permit_type.fee_description or (_("Free") if permit_type.is_free else permit_type.fee_formula),
+                permit_type.name, complaint_channel, "permit",
+                reverse("permits:type", kwargs={"city": city.slug, "code": permit_type.code})))
+    return sorted(entries, key=lambda e: e.name.lower())

@@ -1,0 +1,209 @@
+"""Where things are in a city: distances, point-in-boundary, and a map point resolved to its kecamatan
+and kelurahan.
+
+Boundaries are GeoJSON geometries (Polygon or MultiPolygon, coordinates as [lng, lat]). A city without
+a loaded boundary stands in a circle of `radius_km` around its centre; a point is given to the
+kecamatan whose boundary holds it, else to the kecamatan (and kelurahan) with the nearest centroid.
+Centroids for the demo cities ship in `data/geo/` (see its README for sources and licences).
+"""
+
+import csv
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from kotapintar.core.models import City, District, Village
+
+DATA = Path(__file__).parent / "data" / "geo"
+EARTH_RADIUS_M = 6_371_008.8
+INDONESIA = {"lat": (-11.5, 6.5), "lng": (94.5, 141.5)}
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def bounding_box(lat: float, lng: float, metres: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lng_min, lng_max) of a square that holds the circle of `metres` around a point."""
+    dlat = math.degrees(metres / EARTH_RADIUS_M)
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def _in_ring(lat: float, lng: float, ring) -> bool:
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def geometry_contains(geometry: dict, lat: float, lng: float) -> bool:
+    """Whether a GeoJSON Polygon or MultiPolygon holds the point (holes respected)."""
+    kind = geometry.get("type")
+    polygons = [geometry["coordinates"]] if kind == "Polygon" else geometry.get("coordinates", [])
+    if kind not in ("Polygon", "MultiPolygon"):
+        return False
+    for rings in polygons:
+        if rings and _in_ring(lat, lng, rings[0]) and not any(_in_ring(lat, lng, hole) for hole in rings[1:]):
+            return True
+    return False
+
+
+def geometry_validate(geometry) -> dict:
+    """Accept a GeoJSON Polygon/MultiPolygon (or a Feature or FeatureCollection of one) and return it."""
+    if isinstance(geometry, dict) and geometry.get("type") == "FeatureCollection":
+        features = geometry.get("features") or []
+        if len(features) != 1:
+            raise ValidationError(_("The boundary file must hold exactly one area."))
+        geometry = features[0]
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValidationError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
+    polygons = [geometry.get("coordinates")] if geometry["type"] == "Polygon" else geometry.get("coordinates")
+    try:
+        for rings in polygons:
+            for ring in rings:
+                if len(ring) < 4:
+                    raise ValidationError(_("Every boundary ring needs at least four points."))
+                for lng, lat, *_rest in ring:
+                    if not (INDONESIA["lat"][0] <= lat <= INDONESIA["lat"][1]
+                            and INDONESIA["lng"][0] <= lng <= INDONESIA["lng"][1]):
+                        raise ValidationError(_("The boundary has points outside Indonesia (is it [lng, lat]?)."))
+    except (TypeError, ValueError):
+        raise ValidationError(_("The boundary coordinates are not a list of [longitude, latitude] points.")) from None
+    return geometry
+
+
+def point_parse(lat, lng) -> tuple[float, float]:
+    """Parse a latitude and longitude given by a person or a client; ValidationError if not a point
+    in Indonesia."""
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The location must be a latitude and a longitude in degrees.")) from None
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        raise ValidationError(_("The location must be a latitude and a longitude in degrees."))
+    if not (INDONESIA["lat"][0] <= lat <= INDONESIA["lat"][1] and INDONESIA["lng"][0] <= lng <= INDONESIA["lng"][1]):
+        raise ValidationError(_("The location is outside Indonesia."))
+    return round(lat, 6), round(lng, 6)
+
+
+def distance_to_geometry_m(geometry: dict, lat: float, lng: float) -> float:
+    """Shortest distance in metres from the point to the geometry's edges (flat-earth approximation,
+    good to a few metres at city scale)."""
+    scale = math.cos(math.radians(lat))
+    metres_per_degree = EARTH_RADIUS_M * math.pi / 180
+    polygons = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry.get("coordinates", [])
+    best = math.inf
+    for rings in polygons:
+        for ring in rings:
+            for (x1, y1, *_a), (x2, y2, *_b) in zip(ring, ring[1:], strict=False):
+                ax, ay = (x1 - lng) * scale, y1 - lat
+                bx, by = (x2 - lng) * scale, y2 - lat
+                dx, dy = bx - ax, by - ay
+                t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
+                best = min(best, math.hypot(ax + t * dx, ay + t * dy))
+    return best * metres_per_degree
+
+
+BOUNDARY_TOLERANCE_M = 300  # GPS error and simplified outlines: a pin just over the line still counts
+
+
+def city_contains(city: City, lat: float, lng: float) -> bool:
+    """Whether the point is in the city: inside its boundary (or within 300 m of it) if loaded, else
+    within its radius. A city that knows neither accepts every point in Indonesia."""
+    if city.boundary:
+        return (geometry_contains(city.boundary, lat, lng)
+                or distance_to_geometry_m(city.boundary, lat, lng) <= BOUNDARY_TOLERANCE_M)
+    if city.lat is None or city.lng is None:
+        return True
+    return distance_m(city.lat, city.lng, lat, lng) <= city.radius_km * 1000
+
+
+@dataclass(frozen=True)
+class Place:
+    district: District | None
+    village: Village | None
+
+
+def locate(city: City, lat: float, lng: float) -> Place:
+    """The kecamatan and kelurahan of a point in the city (either may be None when unknown)."""
+    districts = list(District.objects.filter(city=city).exclude(lat=None).only("id", "name", "lat", "lng",
+                                                                                 "boundary", "city_id"))
+    district = next((d for d in districts if d.boundary and geometry_contains(d.boundary, lat, lng)), None)
+    if district is None and districts:
+        district = min(districts, key=lambda d: distance_m(lat, lng, d.lat, d.lng))
+    village = None
+    if district is not None:
+        villages = Village.objects.filter(city=city, district=district).exclude(lat=None).only("id", "name", "lat",
+                                                                                                "lng")
+        village = min(villages, key=lambda v: distance_m(lat, lng, v.lat, v.lng), default=None)
+    return Place(district, village)
+
+
+def address_locate(city: City, address: str) -> Place:
+    """Resolve a written address to a kelurahan and kecamatan by the names it mentions (the longest
+    kelurahan name found wins; a kecamatan name alone gives just the kecamatan)."""
+    text = f" {' '.join(address.lower().replace(',', ' ').replace('.', ' ').split())} "
+    villages = [v for v in Village.objects.filter(city=city).select_related("district")
+                if f" {v.name.lower()} " in text]
+    if villages:
+        village = max(villages, key=lambda v: len(v.name))
+        return Place(village.district, village)
+    districts = [d for d in District.objects.filter(city=city) if f" {d.name.lower()} " in text]
+    return Place(max(districts, key=lambda d: len(d.name)) if districts else None, None)
+
+
+# -- shipped centroids ------------------------------------------------------------------------------
+def _rows(name: str):
+    path = DATA / name
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def shipped_centroids() -> dict[str, tuple[float, float]]:
+    """Known centroids by Kemendagri code (kecamatan and kelurahan)."""
+    rows = _rows("district_centroids.csv") + _rows("village_centroids.csv")
+    return {r["code"]: (float(r["lat"]), float(r["lng"])) for r in rows}
+
+
+@cache
+def shipped_cities() -> dict[str, dict]:
+    return {r["region_code"]: {"lat": float(r["lat"]), "lng": float(r["lng"]), "radius_km": float(r["radius_km"])}
+            for r in _rows("cities.csv")}
+
+
+def city_geo_load(city: City) -> None:
+    """Give a city, its kecamatan and kelurahan the shipped coordinates, where the package has them."""
+    centre = dict(shipped_cities().get(city.region_code) or {})
+    boundary_file = DATA / "boundaries" / f"{city.region_code}.geojson"
+    if boundary_file.exists() and not city.boundary:
+        centre["boundary"] = geometry_validate(json.loads(boundary_file.read_text(encoding="utf-8")))
+    if centre and city.lat is None:
+        City.objects.filter(pk=city.pk).update(**centre)
+        for key, value in centre.items():
+            setattr(city, key, value)
+    known = shipped_centroids()
+    for model in (District, Village):
+        rows = [r for r in model.objects.filter(city=city, lat=None) if r.code in known]
+        for row in rows:
+            row.lat, row.lng = known[row.code]
+        model.objects.bulk_update(rows, ["lat", "lng"], batch_size=500)
