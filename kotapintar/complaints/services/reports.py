@@ -56,8 +56,15 @@ def _clean_contact(reporter, name: str, email: str, phone: str) -> tuple[str, st
 
 
 def _place(city: City, lat, lng, address: str, district, village) -> tuple[float, float, District, Village]:
+    """The point, kecamatan and kelurahan of a report. Without a pin, an address that names a
+    kelurahan or kecamatan of the city places the report at its centroid."""
     if lat in (None, "") or lng in (None, ""):
-        raise ValidationError({"location": [_("Put a pin on the map or give the location.")]})
+        found = geo.address_locate(city, address) if address else geo.Place(None, None)
+        spot = next((p for p in (found.village, found.district) if p is not None and p.lat is not None), None)
+        if spot is None:
+            raise ValidationError({"location": [_("Put a pin on the map, or write an address that names the "
+                                                  "kelurahan or kecamatan.")]})
+        return spot.lat, spot.lng, found.district, found.village
     lat, lng = geo.point_parse(lat, lng)
     if not geo.city_contains(city, lat, lng):
         raise ValidationError({"location": [_("This place is outside %(city)s. Report it to the city where it "

@@ -171,6 +171,16 @@ def test_address_resolves_to_kelurahan_by_name(city, people):
     assert complaint.village == village and complaint.district == village.district
 
 
+def test_an_address_without_a_pin_is_placed_at_its_kecamatan(city, people):
+    district = city.districts.get(name="Coblong")
+    type(district).objects.filter(pk=district.pk).update(lat=-6.8875, lng=107.6146)
+    complaint = report(city, people["citizen"], lat="", lng="", address="Jl. Dago, Kecamatan Coblong")
+    assert complaint.district.name == "Coblong" and (complaint.lat, complaint.lng) == (-6.8875, 107.6146)
+    with pytest.raises(ValidationError) as exc:
+        report(city, people["citizen"], lat="", lng="", address="dekat pasar")
+    assert "location" in exc.value.message_dict
+
+
 def test_city_boundary_decides_what_is_outside(city):
     square = {"type": "Polygon", "coordinates": [[[107.5, -7.0], [107.7, -7.0], [107.7, -6.8], [107.5, -6.8],
                                                   [107.5, -7.0]]]}
