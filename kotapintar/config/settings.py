@@ -251,3 +251,10 @@ KOTAPINTAR_PAYMENT_SECRETS = dict(item.split(":", 1) for item in env_list("KOTAP
 if KOTAPINTAR_DEMO_BANK:
     KOTAPINTAR_PAYMENT_SECRETS["simulated"] = os.environ.get(
         "KOTAPINTAR_PAYMENT_SECRET_SIMULATED", "development-only-simulated-bank-secret")
+# Complaint rate limits: KOTAPINTAR_COMPLAINT_LIMITS="person=5/600,address=30/3600,api_key=100000/3600"
+# (reports per number of seconds, per person, network address and Open311 api_key; see
+# kotapintar/complaints/services/limits.py for the defaults).
+KOTAPINTAR_COMPLAINT_LIMITS = {
+    scope: tuple(int(n) for n in value.split("/", 1))
+    for scope, value in (item.split("=", 1) for item in env_list("KOTAPINTAR_COMPLAINT_LIMITS"))
+}
