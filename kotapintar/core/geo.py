@@ -207,3 +207,55 @@ def city_geo_load(city: City) -> None:
         for row in rows:
             row.lat, row.lng = known[row.code]
         model.objects.bulk_update(rows, ["lat", "lng"], batch_size=500)
+
+
+def _centre(geometry: dict) -> tuple[float, float]:
+    """Mean of the outer ring's vertices: good enough to find the nearest kecamatan."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    ring = max((rings[0] for rings in polygons), key=len)
+    points = ring[:-1] if ring[0] == ring[-1] else ring
+    return round(sum(p[1] for p in points) / len(points), 6), round(sum(p[0] for p in points) / len(points), 6)
+
+
+def city_geography_load(*, city: City, actor, boundary: dict | None = None,
+                        districts: dict | None = None) -> dict:
+    """Load an official city boundary and/or kecamatan boundaries (a GeoJSON FeatureCollection whose
+    features name the kecamatan by `code` (Kemendagri, e.g. 32.73.01) or `name`). Returns counts;
+    ValidationError names what did not match, and then nothing is saved."""
+    from django.db import transaction
+
+    from kotapintar.core.selectors import city_cache_clear
+    from kotapintar.core.services.audit import audit_record
+
+    city_geometry = geometry_validate(boundary) if boundary is not None else None
+    updates = []
+    if districts is not None:
+        features = districts.get("features") if isinstance(districts, dict) else None
+        if not isinstance(features, list) or not features:
+            raise ValidationError(_("The kecamatan file must be a GeoJSON FeatureCollection."))
+        by_code = {d.code: d for d in District.objects.filter(city=city)}
+        by_name = {d.name.lower().replace(" ", ""): d for d in by_code.values()}
+        unknown = []
+        for feature in features:
+            props = feature.get("properties") or {}
+            district = by_code.get(str(props.get("code", ""))) or by_name.get(
+                str(props.get("name", "")).lower().replace(" ", ""))
+            if district is None:
+                unknown.append(str(props.get("code") or props.get("name") or "?"))
+                continue
+            district.boundary = geometry_validate(feature.get("geometry"))
+            district.lat, district.lng = _centre(district.boundary)
+            updates.append(district)
+        if unknown:
+            raise ValidationError(_("These areas are not kecamatan of %(city)s: %(names)s")
+                                  % {"city": city.name, "names": ", ".join(unknown[:10])})
+    with transaction.atomic():
+        if city_geometry is not None:
+            city.boundary = city_geometry
+            city.lat, city.lng = _centre(city_geometry)
+            city.save(update_fields=["boundary", "lat", "lng"])
+            city_cache_clear(city)
+        District.objects.bulk_update(updates, ["boundary", "lat", "lng"])
+        audit_record(city=city, actor=actor, action="city.geography_load", target=city,
+                     data={"boundary": city_geometry is not None, "districts": len(updates)})
+    return {"boundary": city_geometry is not None, "districts": len(updates)}

@@ -116,3 +116,32 @@ def test_custom_domain_serves_its_city(client, db, settings):
     assert b"<h1>Kota Manado</h1>" in response.content
     assert client.get("/announcements/", HTTP_HOST="smartcity.manadokota.go.id").status_code == 200
     assert client.get("/healthz", HTTP_HOST="smartcity.manadokota.go.id").status_code == 200
+
+
+def test_city_geo_command_loads_official_boundaries(db, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from kotapintar.core import geo
+    from kotapintar.core.models import AuditEntry, City
+
+    city = make_city("71.71", "manado")
+    square = {"type": "Polygon", "coordinates": [[[124.80, 1.40], [124.90, 1.40], [124.90, 1.55], [124.80, 1.55],
+                                                  [124.80, 1.40]]]}
+    (tmp_path / "city.geojson").write_text(json.dumps({"type": "Feature", "geometry": square}))
+    tuminting = {"type": "Polygon", "coordinates": [[[124.83, 1.50], [124.86, 1.50], [124.86, 1.53], [124.83, 1.53],
+                                                     [124.83, 1.50]]]}
+    (tmp_path / "kec.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Tuminting"}, "geometry": tuminting}]}))
+    call_command("city", "geo", "--city", "manado", "--boundary", str(tmp_path / "city.geojson"),
+                 "--districts", str(tmp_path / "kec.geojson"))
+    city = City.objects.get(pk=city.pk)
+    assert city.boundary == square and geo.city_contains(city, 1.45, 124.85)
+    assert not geo.city_contains(city, 1.45, 124.95)  # 5 km east of the new boundary
+    assert geo.locate(city, 1.515, 124.845).district.name == "Tuminting"
+    assert AuditEntry.objects.filter(action="city.geography_load").exists()
+    (tmp_path / "bad.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Coblong"}, "geometry": tuminting}]}))
+    with pytest.raises(CommandError, match="Coblong"):
+        call_command("city", "geo", "--city", "manado", "--districts", str(tmp_path / "bad.geojson"))
