@@ -102,7 +102,8 @@ def complaint_create(
     if visibility not in Complaint.Visibility.values:
         raise ValidationError({"visibility": [_("Choose who may see the report.")]})
     cleaned_attributes = attributes_clean(category, attributes)
-    name, email, phone = _clean_contact(reporter, reporter_name, reporter_email, reporter_phone)
+    # The e-mail address carries the confirmation link; a report through an Open311 key needs none.
+    name, email, phone = _clean_contact(reporter or api_key, reporter_name, reporter_email, reporter_phone)
     lat, lng, district, village = _place(city, lat, lng, (address or "").strip(), district, village)
     clean_photos = photos_clean(photos)
     person = f"u{reporter.pk}" if reporter else (email or phone or device_id)
