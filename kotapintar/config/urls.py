@@ -17,8 +17,10 @@ urlpatterns = [
     path("api/v1/", include("kotapintar.core.api.urls", namespace="core-api")),
     path(city_api, include("kotapintar.announcements.api.urls", namespace="announcements-api")),
     path(city_api, include("kotapintar.permits.api.urls", namespace="permits-api")),
+    path(city_api, include("kotapintar.complaints.api.urls", namespace="complaints-api")),
     path("<slug:city>/announcements/", include("kotapintar.announcements.urls")),
     path("<slug:city>/permits/", include("kotapintar.permits.urls")),
     path("<slug:city>/complaints/", include("kotapintar.complaints.urls")),
+    path("<slug:city_slug>/open311/v2/", include("kotapintar.complaints.open311_urls")),
     path("", include("kotapintar.core.urls")),
 ]
