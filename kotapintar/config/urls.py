@@ -18,7 +18,6 @@ urlpatterns = [
     path(city_api, include("kotapintar.announcements.api.urls", namespace="announcements-api")),
     path(city_api, include("kotapintar.permits.api.urls", namespace="permits-api")),
     path(city_api, include("kotapintar.complaints.api.urls", namespace="complaints-api")),
-    path(city_api, include("kotapintar.complaints.api.urls", namespace="complaints-api")),
     path("<slug:city>/announcements/", include("kotapintar.announcements.urls")),
     path("<slug:city>/permits/", include("kotapintar.permits.urls")),
     path("<slug:city>/complaints/", include("kotapintar.complaints.urls")),
