@@ -165,7 +165,7 @@ def _period(request, zone: ZoneInfo) -> tuple[datetime.datetime, datetime.dateti
 
     start, end = parse("start_date"), parse("end_date")
     if end is None:
-        end = min(start + WINDOW, timezone.now()) if start else timezone.now()
+        end = start + WINDOW if start else timezone.now()
     if start is None:
         start = end - WINDOW
     if start > end:
