@@ -99,7 +99,7 @@ def _validation_messages(exc: ValidationError) -> list[str]:
             for field, messages in exc.message_dict.items() for message in messages]
 
 
-def open311_view(methods=("GET",)):
+def open311_view(methods=("GET", "HEAD")):
     """Resolve the city (404 if unknown or its complaints module is off), check the method, render
     Open311Error as the standard error body. Clients authenticate with api_key only: no CSRF token."""
 
@@ -176,7 +176,7 @@ def _period(request, zone: ZoneInfo) -> tuple[datetime.datetime, datetime.dateti
 
 
 def _commas(request, name: str) -> list[str]:
-    return [part.strip() for part in request.GET.get(name, "").split(",") if part.strip()]
+    return [part.strip() for value in request.GET.getlist(name) for part in value.split(",") if part.strip()]
 
 
 # -- discovery and services ----------------------------------------------------------------------
@@ -268,7 +268,7 @@ def _requests_rows(request, city: City, queryset) -> list[dict]:
     } for r in rows]
 
 
-@open311_view(methods=("GET", "POST"))
+@open311_view(methods=("GET", "HEAD", "POST"))
 def requests_(request, city: City, fmt: str):
     if request.method == "POST":
         return _request_create(request, city, fmt)
@@ -345,7 +345,7 @@ def _attributes(request) -> dict:
 
 def _request_create(request, city: City, fmt: str):
     post = request.POST
-    api_key = open311_key_find(city, post.get("api_key", "").strip())
+    api_key = open311_key_find(city, (post.get("api_key") or request.GET.get("api_key", "")).strip())
     if api_key is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed with create_request."))
     code = post.get("service_code", "").strip()
@@ -411,9 +411,10 @@ def media(request, city_slug: str, tracking: str, update: int | None = None):
         found = (ComplaintUpdate.objects.filter(pk=update, complaint=complaint, hidden=False)
                  .exclude(kind=ComplaintUpdate.Kind.NOTE).select_related("photo").first())
         document = found and found.photo
-    if document is None or document.kind != "photo":
+    path = document_path(document) if document is not None and document.kind == "photo" else None
+    if path is None or not path.exists():
         return render([{"code": 404, "description": _("Not found.")}], "xml", "errors", status=404)
-    response = FileResponse(open(document_path(document), "rb"), content_type=document.content_type)
+    response = FileResponse(open(path, "rb"), content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=300"
     return response

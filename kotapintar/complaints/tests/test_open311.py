@@ -396,6 +396,7 @@ def test_filters_by_ids_service_code_status_and_dates(client, city, officials):
     assert ids() == [road.tracking_number, rubbish.tracking_number]  # last 90 days, newest first
     assert ids(service_code="jalan-rusak") == [road.tracking_number]
     assert ids(service_code="sampah,jalan-rusak") == [road.tracking_number, rubbish.tracking_number]
+    assert ids(service_code=["sampah", "jalan-rusak"]) == [road.tracking_number, rubbish.tracking_number]
     assert ids(status="open") == [road.tracking_number]
     assert ids(status="closed") == [rubbish.tracking_number]
     assert ids(status="open,closed") == [road.tracking_number, rubbish.tracking_number]
