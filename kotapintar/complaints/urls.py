@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_new, name="new"),
     path("new/questions/", views.category_questions, name="questions"),
+    path("new/sent/<str:tracking>/", views.report_sent, name="sent"),
     path("nearby/", views.report_nearby, name="nearby"),
     path("track/", views.track, name="track"),
     path("mine/", views.mine, name="mine"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("r/<str:tracking>/act/", views.reporter_act, name="reporter_act"),
     path("r/<str:tracking>/rate/", views.rate, name="rate"),
     path("r/<str:tracking>/support/", views.support, name="support"),
+    path("r/<str:tracking>/photo/<uuid:token>/", views.photo, name="photo"),
     # officials (office_views.py)
     path("queue/", office_views.queue, name="queue"),
     path("office/<str:tracking>/", office_views.office_detail, name="office_detail"),
