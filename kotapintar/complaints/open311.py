@@ -48,11 +48,24 @@ ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 ITEMS = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
          "endpoints": "endpoint", "formats": "format", "errors": "error",
          "service_request_updates": "request_update"}
-# Characters XML 1.0 cannot carry (a pasted control character must not break every client's parser).
-_NOT_XML = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
+# Characters XML 1.0 cannot carry (a pasted control character must not break every client's parser),
+# and those that need escaping: one regex search per value, the slow path only when it matches.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # -- rendering -----------------------------------------------------------------------------------
+def _leaf(tag: str, value) -> str:
+    if value is None or value == "":
+        return f"<{tag}/>"
+    if value is True or value is False:
+        return f"<{tag}>{'true' if value else 'false'}</{tag}>"
+    text = str(value)
+    if _SPECIAL.search(text):
+        text = escape(_NOT_XML.sub("", text))
+    return f"<{tag}>{text}</{tag}>"
+
+
 def _xml(tag: str, value, out: list) -> None:
     if isinstance(value, list):
         item = ITEMS[tag]
@@ -63,14 +76,13 @@ def _xml(tag: str, value, out: list) -> None:
     elif isinstance(value, dict):
         out.append(f"<{tag}>")
         for key, entry in value.items():
-            _xml(key, entry, out)
+            if isinstance(entry, list | dict):
+                _xml(key, entry, out)
+            else:
+                out.append(_leaf(key, entry))
         out.append(f"</{tag}>")
-    elif value is None or value == "":
-        out.append(f"<{tag}/>")
-    elif isinstance(value, bool):
-        out.append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
     else:
-        out.append(f"<{tag}>{escape(str(value).translate(_NOT_XML))}</{tag}>")
+        out.append(_leaf(tag, value))
 
 
 def render(data, fmt: str, root: str, status: int = 200) -> HttpResponse:

@@ -558,3 +558,10 @@ def test_georeport_client_lists_posts_and_reads_back(live_server, fmt):
     image = requests.get(read["media_url"], timeout=30)
     assert image.status_code == 200 and image.headers["Content-Type"] == "image/jpeg"
     assert Complaint.objects.get(tracking_number=tracking).source == "open311"
+
+
+def test_markup_and_control_characters_cannot_break_the_xml(client, city):
+    complaint = public_report(city, description="Lubang <besar> & dalam\x07 di \"jalan\" ]]> sekolah")
+    row = xml_data(parse(client.get(f"{BASE}requests/{complaint.tracking_number}.xml"), "xml"))[0]
+    assert row["description"] == "Lubang <besar> & dalam di \"jalan\" ]]> sekolah"
+    assert client.get(f"{BASE}requests.json").json()[0]["description"] == complaint.description  # JSON: as it is
