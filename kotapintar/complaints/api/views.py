@@ -63,8 +63,8 @@ def _date_param(request, name: str, *, end: bool = False) -> datetime.datetime |
         return None
     zone = ZoneInfo(request.city.timezone)
     try:
-        moment = parse_datetime(raw)
-        day = None if moment else parse_date(raw)
+        day = parse_date(raw)
+        moment = None if day else parse_datetime(raw)
     except ValueError:
         moment = day = None
     if moment is not None:
