@@ -39,6 +39,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --progress-bar off -e '.[bench]'
+	@touch $@ $(VENV)/.installed
+
 run: $(VENV)/.installed
 	KOTAPINTAR_DATA_DIR="$(DATA_DIR)" $(BIN)/kotapintar run
 
@@ -48,11 +52,13 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_tenant_scoping.py
 	$(BIN)/python benchmarks/bench_permit_pdf.py
 	$(BIN)/python benchmarks/bench_permits.py
+	$(BIN)/python benchmarks/bench_complaints.py --name bench_complaints_make --keep
+	$(BIN)/python benchmarks/bench_complaints_open311_post.py --reuse bench_complaints_make --drop
 	$(BIN)/python benchmarks/bench_make_run.py
 
 clean:
