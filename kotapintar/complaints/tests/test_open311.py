@@ -525,7 +525,7 @@ def test_key_command_prints_a_working_key_on_its_last_line_then_lists_and_revoke
 def test_georeport_client_lists_posts_and_reads_back(live_server, fmt):
     """georeport (PyPI) reads services, definitions and requests; it cannot POST, so the POST goes through
     `requests` (its own HTTP library) as a multipart form with a photo, the way a mobile app sends it."""
-    georeport = pytest.importorskip("georeport")
+    import georeport  # in the test extra of pyproject.toml
     import requests
 
     city = city_with_categories()
