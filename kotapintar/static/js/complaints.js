@@ -24,7 +24,7 @@
   }
 
   function baseMap(el, cfg) {
-    var map = L.map(el, { scrollWheelZoom: false, tap: true });
+    var map = L.map(el, { scrollWheelZoom: false });
     if (cfg.tiles) {
       L.tileLayer(cfg.tiles, { maxZoom: 19, attribution: cfg.attribution || "" }).addTo(map);
     }
@@ -34,19 +34,22 @@
         interactive: false, style: { color: "#0b5394", weight: 2, fillColor: "#0b5394", fillOpacity: 0.04 },
       }).addTo(map);
     }
-    if (!cfg.tiles) {
-      (cfg.districts || []).forEach(function (d) {
-        L.circleMarker([d.lat, d.lng], { radius: 2, color: "#5f6b76", weight: 1, fillOpacity: 0.8, interactive: false })
-          .bindTooltip(esc(d.name), { permanent: true, direction: "right", className: "kp-district-label", opacity: 0.75 })
-          .addTo(map);
-      });
-    }
+    // the view first: permanent labels need it
     if (outline && outline.getBounds().isValid()) {
       map.fitBounds(outline.getBounds());
     } else if (cfg.lat != null && cfg.lng != null) {
       map.setView([cfg.lat, cfg.lng], 13);
     } else {
       map.setView([-2.5, 118], 5);
+    }
+    if (!cfg.tiles) {
+      // kecamatan names as plain text in a pane under the reports' markers
+      map.createPane("kp-labels").style.zIndex = 350;
+      (cfg.districts || []).forEach(function (d) {
+        L.marker([d.lat, d.lng], { pane: "kp-labels", interactive: false, keyboard: false,
+                                   icon: L.divIcon({ className: "kp-district-label", html: esc(d.name),
+                                                     iconSize: null, iconAnchor: [0, 8] }) }).addTo(map);
+      });
     }
     L.control.scale({ imperial: false }).addTo(map);
     return map;
