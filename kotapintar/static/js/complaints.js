@@ -44,7 +44,11 @@
     }
     if (!cfg.tiles) {
       // kecamatan names as plain text in a pane under the reports' markers
-      map.createPane("kp-labels").style.zIndex = 350;
+      var labels = map.createPane("kp-labels");
+      labels.style.zIndex = 350;
+      var toggle = function () { labels.style.display = map.getZoom() >= 12 ? "" : "none"; };  // too crowded below
+      map.on("zoomend", toggle);
+      toggle();
       (cfg.districts || []).forEach(function (d) {
         L.marker([d.lat, d.lng], { pane: "kp-labels", interactive: false, keyboard: false,
                                    icon: L.divIcon({ className: "kp-district-label", html: esc(d.name),
