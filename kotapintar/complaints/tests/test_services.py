@@ -348,3 +348,14 @@ def test_demo_cities_know_their_boundary_and_kecamatan_centroids():
     assert not geo.city_contains(bandung, -6.80, 107.48)  # Cimahi's side of the border, 10 km out
     assert geo.locate(bandung, -6.8915, 107.6107).district.name == "Coblong"  # ITB
     assert geo.locate(bandung, -6.9025, 107.6188).district.name == "Bandung Wetan"  # Gedung Sate
+
+
+def test_internal_notes_are_for_complaint_officials_only(city, people):
+    from kotapintar.complaints.selectors import complaint_updates_for
+
+    complaint = report(city, people["citizen"])
+    svc.complaint_comment(complaint=complaint, actor=people["verifier"], text="Catatan internal", internal=True)
+    permit_official = make_user("perizinan", city=city, roles=["permit_verifier"])
+    assert [u.text for u in complaint_updates_for(complaint, people["verifier"])] == ["Catatan internal"]
+    assert list(complaint_updates_for(complaint, permit_official)) == []
+    assert list(complaint_updates_for(complaint, people["citizen"])) == []
