@@ -97,6 +97,9 @@ class ServiceStandardForm(forms.Form):
     complaint_channel = forms.CharField(label=_("Complaint channel"), max_length=300)
     active = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
+    field_order = ["code", "name", "department", "service_time", "cost", "product", "requirements", "procedure",
+                   "complaint_channel", "active"]
+
     def __init__(self, *args, city, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(city=city)
