@@ -1,23 +1,42 @@
 """Serializers of the complaints REST API. Two views of a report: the public one (no personal data at
-all: no name, e-mail or phone of the reporter, no photos, no internal notes) and the full one for the
-reporter and the city's complaint officials."""
+all: no name, e-mail or phone of the reporter, no internal notes or their photos) and the full one for the
+reporter and the city's complaint officials. Photos link to the report page's photo view, which checks
+who asks."""
 
 import json
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate, ServiceStandard
 from kotapintar.complaints.workflow import COLOURS, default_definition
-from kotapintar.core.models import Department
+from kotapintar.core.models import Department, Document
 
 # The state names are fixed (see workflow.py); their labels come from the default workflow, so that a
 # list never loads a workflow version per row.
 STATE_LABELS = {s["state"]: s.get("label", s["state"]) for s in default_definition()["states"]}
 
 
-def document_url(document) -> str:
-    return f"/documents/{document.token}/" if document is not None else ""
+def photo_url(complaint, document) -> str:
+    """The report page's photo link, which checks who may see the report (and the message)."""
+    if document is None:
+        return ""
+    return reverse("complaints:photo", kwargs={"city": complaint.city.slug, "tracking": complaint.tracking_number,
+                                               "token": document.token})
+
+
+def report_photos(complaint, *, public: bool) -> list[str]:
+    """The photos of a report and its messages; for the public, not those of notes or hidden messages."""
+    documents = Document.objects.filter(subject_type=ContentType.objects.get_for_model(Complaint),
+                                        subject_id=complaint.pk, kind="photo").order_by("pk")
+    if public:
+        private = (complaint.updates.filter(Q(kind=ComplaintUpdate.Kind.NOTE) | Q(hidden=True))
+                   .exclude(photo=None).values("photo_id"))
+        documents = documents.exclude(pk__in=private)
+    return [photo_url(complaint, d) for d in documents]
 
 
 class CityDepartmentField(serializers.SlugRelatedField):
@@ -134,9 +153,13 @@ class ComplaintNearbySerializer(ComplaintPublicSerializer):
 class ComplaintPublicDetailSerializer(ComplaintPublicListSerializer):
     village = serializers.CharField(source="village.name", default="")
     duplicate_of = serializers.CharField(source="duplicate_of.tracking_number", default="")
+    photos = serializers.SerializerMethodField()
 
     class Meta(ComplaintPublicListSerializer.Meta):
-        fields = [*ComplaintPublicListSerializer.Meta.fields, "village", "duplicate_of"]
+        fields = [*ComplaintPublicListSerializer.Meta.fields, "village", "duplicate_of", "photos"]
+
+    def get_photos(self, complaint) -> list[str]:
+        return report_photos(complaint, public=True)
 
 
 class ComplaintListSerializer(ComplaintPublicSerializer):
@@ -178,13 +201,7 @@ class ComplaintSerializer(ComplaintListSerializer):
                   "resolved_at", "rating_comment", "photos", "actions"]
 
     def get_photos(self, complaint) -> list[str]:
-        from django.contrib.contenttypes.models import ContentType
-
-        from kotapintar.core.models import Document
-
-        documents = Document.objects.filter(subject_type=ContentType.objects.get_for_model(Complaint),
-                                            subject_id=complaint.pk).order_by("pk")
-        return [document_url(d) for d in documents]
+        return report_photos(complaint, public=False)
 
     def get_actions(self, complaint) -> list[str]:
         """The workflow actions the caller may take now."""
@@ -250,22 +267,23 @@ class ComplaintRateSerializer(serializers.Serializer):
 
 
 class ComplaintUpdatePublicSerializer(serializers.ModelSerializer):
-    """A message as the public sees it: no author, no photo."""
+    """A message as the public sees it: no author. Give the report as context["complaint"]."""
+
+    photo = serializers.SerializerMethodField()
 
     class Meta:
         model = ComplaintUpdate
-        fields = ["id", "kind", "text", "state", "created_at"]
+        fields = ["id", "kind", "text", "state", "photo", "created_at"]
+
+    def get_photo(self, update) -> str:
+        return photo_url(self.context["complaint"], update.photo)
 
 
 class ComplaintUpdateSerializer(ComplaintUpdatePublicSerializer):
     author = serializers.CharField(source="author.username", default="")
-    photo = serializers.SerializerMethodField()
 
     class Meta(ComplaintUpdatePublicSerializer.Meta):
-        fields = [*ComplaintUpdatePublicSerializer.Meta.fields, "author", "photo", "hidden"]
-
-    def get_photo(self, update) -> str:
-        return document_url(update.photo)
+        fields = [*ComplaintUpdatePublicSerializer.Meta.fields, "author", "hidden"]
 
 
 # -- public statistics and services ---------------------------------------------------------------

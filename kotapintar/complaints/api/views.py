@@ -221,7 +221,7 @@ class ReportViewSet(CityScopedMixin, viewsets.GenericViewSet):
     @extend_schema(responses=s.ComplaintSerializer)
     def retrieve(self, request, city, tracking):
         """The reporter and officials: the full report. Others: the public view of a public report (no
-        personal data, fields `reporter`, `attributes`, `photos`... absent), or 404."""
+        personal data: fields `reporter`, `attributes`, `actions`... absent), or 404."""
         return self._report(self._visible_object())
 
     @extend_schema(request=s.ComplaintActionSerializer, responses=s.ComplaintSerializer)
@@ -270,12 +270,13 @@ class ReportViewSet(CityScopedMixin, viewsets.GenericViewSet):
                 updates = public_updates(complaint).select_related("author")
             full = self._full_view(complaint)
             serializer = s.ComplaintUpdateSerializer if full else s.ComplaintUpdatePublicSerializer
-            return Response(serializer(updates, many=True).data)
+            return Response(serializer(updates, many=True, context={"complaint": complaint}).data)
         complaint = self.get_object()
         body = s.ComplaintCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         update = svc.complaint_comment(complaint=complaint, actor=request.user, **body.validated_data)
-        return Response(s.ComplaintUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return Response(s.ComplaintUpdateSerializer(update, context={"complaint": complaint}).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"application/json": s.ComplaintInfoSerializer,
                             "multipart/form-data": s.ComplaintInfoSerializer},
@@ -287,7 +288,8 @@ class ReportViewSet(CityScopedMixin, viewsets.GenericViewSet):
         body = s.ComplaintInfoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         update = svc.complaint_add_info(complaint=complaint, actor=request.user, **body.validated_data)
-        return Response(s.ComplaintUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return Response(s.ComplaintUpdateSerializer(update, context={"complaint": complaint}).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ComplaintMergeSerializer, responses=s.ComplaintSerializer)
     @action(detail=True, methods=["post"])

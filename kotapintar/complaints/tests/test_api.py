@@ -207,6 +207,10 @@ def test_a_citizen_files_a_report_with_a_photo_stripped_of_its_location(city, pe
     with Image.open(io.BytesIO(stored)) as image:
         assert not image.getexif().get_ifd(0x8825)
     assert len(mailoutbox) == 1 and body["tracking_number"] in mailoutbox[0].subject
+    public = client_for().get(api(city, f"reports/{body['tracking_number']}/")).json()
+    assert public["photos"] == body["photos"] and "reporter" not in public and "attributes" not in public
+    photo = client_for().get(body["photos"][0])  # a public report's photo, for everyone
+    assert photo.status_code == 200 and b"KameraMerk" not in b"".join(photo.streaming_content)
     # the citizen follows it: in their own list, and in full
     mine = client.get(api(city, "reports/")).json()
     assert [r["tracking_number"] for r in mine["results"]] == [body["tracking_number"]]
@@ -275,6 +279,31 @@ def test_officials_verify_assign_reply_and_resolve_and_the_citizen_rates(city, p
     response = as_citizen.post(url + "rate/", {"rating": 5, "comment": "Cepat sekali"}, format="json")
     assert response.status_code == 200 and response.json()["rating"] == 5
     assert as_citizen.post(url + "rate/", {"rating": 4}, format="json").status_code == 400  # only once
+
+
+def test_an_address_without_a_pin_places_the_report_in_its_kecamatan(city, people):
+    coblong = city.districts.get(name="Coblong")
+    response = client_for(people["citizen"]).post(api(city, "reports/"), {
+        **NEW_REPORT, "lat": None, "lng": None, "address": "Jl. Ir. H. Juanda, Coblong"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["district"] == "Coblong"
+    assert (response.json()["lat"], response.json()["lng"]) == (coblong.lat, coblong.lng)
+    response = client_for(people["citizen"]).post(api(city, "reports/"), {
+        **NEW_REPORT, "lat": None, "lng": None, "address": "dekat rumah saya"}, format="json")
+    assert response.status_code == 400 and "location" in response.json()
+
+
+def test_an_internal_notes_photo_stays_with_the_officials(city, people):
+    complaint = report(city, people["citizen"])
+    url = api(city, f"reports/{complaint.tracking_number}/")
+    officer = client_for(people["verifier"])
+    note = officer.post(url + "comments/", {"text": "Foto lokasi dari petugas.", "internal": True,
+                                            "photo": jpeg_with_gps()}, format="multipart")
+    assert note.status_code == 201 and note.json()["photo"]
+    assert officer.get(url).json()["photos"] == [note.json()["photo"]]
+    assert client_for().get(url).json()["photos"] == []
+    assert client_for(people["citizen"]).get(url + "comments/").json() == []
+    assert client_for().get(note.json()["photo"]).status_code == 404
 
 
 def test_actions_refused_with_the_right_status(city, people):
@@ -393,15 +422,19 @@ def test_duplicates_moderation_support_and_more_information(city, people):
     url = api(city, f"reports/{first.tracking_number}/")
     response = client_for(people["citizen"]).post(url + "info/", {"text": "kata-kata kasar", "photo": jpeg_with_gps()},
                                                   format="multipart")
-    assert response.status_code == 201 and response.json()["photo"].startswith("/documents/")
+    assert response.status_code == 201
+    assert response.json()["photo"].startswith(f"/bandung/complaints/r/{first.tracking_number}/photo/")
     assert other.post(url + "info/", {"text": "bukan saya"}, format="json").status_code == 403
-    update = response.json()["id"]
+    update, photo = response.json()["id"], response.json()["photo"]
+    assert client_for().get(url).json()["photos"] == [photo]
     assert verifier.post(url + "moderate/", {"hidden": True, "update": update}, format="json").status_code == 400
     assert verifier.post(url + "moderate/", {"hidden": True, "update": 999999, "reason": "x"},
                          format="json").status_code == 400
     assert verifier.post(url + "moderate/", {"hidden": True, "update": update, "reason": "Kasar"},
                          format="json").status_code == 200
     assert "kata-kata kasar" not in client_for().get(url + "comments/").content.decode()
+    assert client_for().get(url).json()["photos"] == []  # the hidden message's photo with it
+    assert client_for(people["verifier"]).get(url).json()["photos"] == [photo]
     assert verifier.post(url + "moderate/", {"hidden": True, "reason": "Kasar"}, format="json").status_code == 200
     assert client_for().get(url).status_code == 404
     public = client_for().get(api(city, "public/reports/")).json()["results"]
