@@ -97,7 +97,8 @@ class AttributesField(serializers.JSONField):
 
 
 class ComplaintCreateSerializer(serializers.Serializer):
-    """Filing a report: JSON without photos, or multipart/form-data with up to 3 `photos`. Without an
+    """Filing a report: JSON without photos, or multipart/form-data with up to 3 `photos`. The place is a
+    pin (`lat`, `lng`) or an `address` that names a kelurahan or kecamatan of the city. Without an
     account, `email` is required and the report waits for the link sent there."""
 
     category = serializers.CharField(help_text="The category's code (see categories/).")
