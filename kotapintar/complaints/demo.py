@@ -50,12 +50,13 @@ REPORTS = [
     ("banjir", "Genangan setinggi lutut setiap hujan deras karena saluran tersumbat.", -1500, -1100,
      ["verify", "start", "resolve"]),
     ("pkl", "Trotoar dipenuhi lapak PKL sehingga pejalan kaki turun ke jalan.", 500, 1500,
-     ["verify", "resolve", "close"]),
+     ["verify", "resolve:pkl", "close"]),
     ("pohon", "Pohon besar miring ke arah jalan setelah angin kencang.", -300, 2200, ["reject"]),
     ("pelayanan", "Diminta biaya tambahan tanpa kuitansi saat mengurus surat keterangan.", 2000, -700,
      ["forward"]),
 ]
 COMMENTS = {"resolve": "Saluran sudah dibersihkan oleh petugas pada hari ini.",
+            "resolve:pkl": "Satpol PP telah menertibkan lapak dan memindahkan PKL ke lokasi binaan.",
             "reject": "Lokasi berada di lahan pribadi; silakan hubungi pemilik lahan.",
             "forward": "Diteruskan ke Ombudsman RI Perwakilan Jawa Barat sesuai kewenangan.",
             "close": "", "verify": "", "start": "Petugas dijadwalkan ke lokasi minggu ini."}
@@ -117,7 +118,9 @@ def _bandung_reports(city, people, account) -> None:
                                      visibility="anonymous" if code == "pelayanan" else "public",
                                      check_limits=False)
         for step in steps:
-            actor = warga if step == "close" else verifier if step in ("verify", "reject", "forward") else supervisor
-            complaint = complaint_act(complaint=complaint, action=step, actor=actor, comment=COMMENTS[step])
+            action = step.split(":")[0]
+            actors = {"close": warga, "verify": verifier, "reject": verifier, "forward": verifier}
+            actor = actors.get(action, supervisor)
+            complaint = complaint_act(complaint=complaint, action=action, actor=actor, comment=COMMENTS[step])
         if complaint.state == "closed":
             complaint_rate(complaint=complaint, actor=warga, rating=5, comment="Cepat ditangani, terima kasih.")

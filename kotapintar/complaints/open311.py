@@ -33,6 +33,7 @@ from kotapintar.complaints.services.keys import open311_key_find
 from kotapintar.complaints.services.limits import RateLimited
 from kotapintar.complaints.services.reports import complaint_create
 from kotapintar.complaints.workflow import CLOSED_STATES, OPEN_STATES
+from kotapintar.core.http import client_ip
 from kotapintar.core.models import City, Village
 from kotapintar.core.selectors import city_by_slug, module_is_active
 from kotapintar.core.services.documents import document_path
@@ -372,7 +373,7 @@ def _request_create(request, city: City, fmt: str):
             attributes=_attributes(request), reporter_name=name, reporter_email=post.get("email", ""),
             reporter_phone=post.get("phone", ""), device_id=post.get("device_id", "").strip(),
             photos=request.FILES.getlist("media"), source=Complaint.Source.OPEN311, api_key=api_key,
-            client_ip=request.META.get("REMOTE_ADDR", ""),
+            client_ip=client_ip(request),
         )
     except ValidationError as exc:
         raise Open311Error(400, *_validation_messages(exc)) from None

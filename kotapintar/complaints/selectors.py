@@ -198,7 +198,7 @@ def service_catalogue(city: City, *, complaint_channel: str) -> list[CatalogueEn
 
         for permit_type in permit_type_catalogue(city=city):
             steps = [s.get("label", s["state"]) for s in permit_type.workflow.definition["states"]
-                     if not s.get("start") and s["state"] not in ("rejected",)]
+                     if not s.get("start") and s["state"] not in ("rejected", "returned")]
             entries.append(CatalogueEntry(
                 f"permit-{permit_type.code}", permit_type.name,
                 permit_type.department.short_name or permit_type.department.name,

@@ -25,6 +25,7 @@ from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.limits import RateLimited
 from kotapintar.complaints.workflow import CLOSED_STATES, COLOURS, OPEN_STATES, REPORTER
 from kotapintar.core import geo
+from kotapintar.core.http import client_ip
 from kotapintar.core.models import District, Document
 from kotapintar.core.selectors import user_has_role
 from kotapintar.core.services.documents import document_path
@@ -103,7 +104,7 @@ def report_new(request, city):
                 attributes=attributes_from(request.POST, form.categories[data["category"]]),
                 visibility=data["visibility"], reporter=request.user, reporter_name=data.get("name", ""),
                 reporter_email=data.get("email", ""), reporter_phone=data.get("phone", ""),
-                photos=data["photos"], client_ip=request.META.get("REMOTE_ADDR", ""))
+                photos=data["photos"], client_ip=client_ip(request))
         except ValidationError as exc:
             _apply_errors(form, exc, attribute_errors)
         except RateLimited as exc:

@@ -258,3 +258,10 @@ KOTAPINTAR_COMPLAINT_LIMITS = {
     scope: tuple(int(n) for n in value.split("/", 1))
     for scope, value in (item.split("=", 1) for item in env_list("KOTAPINTAR_COMPLAINT_LIMITS"))
 }
+# Reverse proxies in front of the web processes that append the client's address to X-Forwarded-For
+# (1 behind one nginx); rate limits per address use it (kotapintar.core.http.client_ip).
+KOTAPINTAR_TRUSTED_PROXIES = int(os.environ.get("KOTAPINTAR_TRUSTED_PROXIES", "0"))
+# Map background tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png with its attribution; empty:
+# maps show the city's outline and kecamatan on a plain background (works offline).
+KOTAPINTAR_MAP_TILES = os.environ.get("KOTAPINTAR_MAP_TILES", "")
+KOTAPINTAR_MAP_ATTRIBUTION = os.environ.get("KOTAPINTAR_MAP_ATTRIBUTION", "")

@@ -47,6 +47,7 @@ from kotapintar.complaints.services.standards import FIELDS as STANDARD_FIELDS
 from kotapintar.complaints.services.standards import service_standard_save
 from kotapintar.complaints.workflow import COLOURS, OPEN_STATES, SUPERVISOR, VERIFIER
 from kotapintar.core.api.permissions import CityScopedMixin
+from kotapintar.core.http import client_ip
 from kotapintar.core.models import Department
 from kotapintar.core.selectors import user_has_role, user_roles
 
@@ -213,7 +214,7 @@ class ReportViewSet(CityScopedMixin, viewsets.GenericViewSet):
             attributes=data["attributes"], visibility=data["visibility"], reporter=request.user,
             reporter_name=data["name"], reporter_email=data["email"], reporter_phone=data["phone"],
             device_id=data["device_id"], photos=data["photos"], source=Complaint.Source.API,
-            client_ip=request.META.get("REMOTE_ADDR", ""))
+            client_ip=client_ip(request))
         if not complaint.reporter_id:  # no account: the filer gets the number, not a way to read it back
             return Response(s.ComplaintReceiptSerializer(complaint).data, status=status.HTTP_201_CREATED)
         return self._report(complaint, status.HTTP_201_CREATED)

@@ -6,15 +6,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from kotapintar.core.exceptions import RateLimited
+
+__all__ = ["RateLimited", "rate_limit_check"]
+
 DEFAULTS = {
     "person": (5, 600),  # five reports in ten minutes from one person
     "address": (30, 3600),  # thirty an hour from one network address (a household, an office)
     "api_key": (100_000, 3600),  # an Open311 client speaks for many people
 }
-
-
-class RateLimited(Exception):
-    """Too many reports from one source; the message says so in the user's language."""
 
 
 def _limits() -> dict:

@@ -195,12 +195,27 @@ def _require_official(complaint: Complaint, actor, *roles: str) -> None:
         raise PermissionDenied(_("Your role may not do this."))
 
 
+def _require_own_department(complaint: Complaint, actor) -> None:
+    """An officer (without a city-wide complaint role) handles only their department's reports and
+    those assigned to them."""
+    roles = user_roles(actor, complaint.city)
+    if "complaint_officer" not in roles or roles & {VERIFIER, SUPERVISOR, "complaint_admin"}:
+        return
+    if complaint.assigned_to_id == actor.pk:
+        return
+    own = actor.memberships.filter(city=complaint.city, role="complaint_officer",
+                                   department_id=complaint.department_id).exists()
+    if not own:
+        raise PermissionDenied(_("This report belongs to another department."))
+
+
 def complaint_act(*, complaint: Complaint, action: str, actor, comment: str = "",
                   expected_state: str | None = None, now=None) -> Complaint:
     """Take a workflow action (verify, start, resolve, reject, forward, close, reopen). Officials'
     comments are public replies: the reporter and, for public reports, everyone read them."""
     if action == "mark_duplicate":
         raise ValidationError(_("Use merge to mark a report as a duplicate of another."))
+    _require_own_department(complaint, actor)
     now = now or timezone.now()
     due = Complaint.objects.filter(pk=complaint.pk).values_list("due_at", flat=True).first()
     with transaction.atomic():
@@ -280,6 +295,7 @@ def complaint_assign(*, complaint: Complaint, actor, department: Department | No
 def complaint_comment(*, complaint: Complaint, actor, text: str, internal: bool, photo=None) -> ComplaintUpdate:
     """An official's public reply or internal note."""
     _require_official(complaint, actor)
+    _require_own_department(complaint, actor)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [_("Write the reply or note.")]})

@@ -359,3 +359,15 @@ def test_internal_notes_are_for_complaint_officials_only(city, people):
     assert [u.text for u in complaint_updates_for(complaint, people["verifier"])] == ["Catatan internal"]
     assert list(complaint_updates_for(complaint, permit_official)) == []
     assert list(complaint_updates_for(complaint, people["citizen"])) == []
+
+
+def test_an_officer_handles_only_their_departments_reports(city, people):
+    road = report(city, people["citizen"], code="jalan-rusak")  # routed to PUPR; the officer is in DLH
+    road = svc.complaint_act(complaint=road, action="verify", actor=people["verifier"])
+    with pytest.raises(PermissionDenied):
+        svc.complaint_act(complaint=road, action="start", actor=people["officer"])
+    with pytest.raises(PermissionDenied):
+        svc.complaint_comment(complaint=road, actor=people["officer"], text="bukan urusan saya", internal=False)
+    svc.complaint_assign(complaint=road, actor=people["verifier"], assignee=people["officer"])
+    road.refresh_from_db()
+    assert svc.complaint_act(complaint=road, action="start", actor=people["officer"]).state == "in_progress"

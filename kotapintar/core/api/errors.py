@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kotapintar.complaints.services.limits import RateLimited
+from kotapintar.core.exceptions import RateLimited
 from kotapintar.core.services.workflow import WorkflowConflict
 
 
