@@ -195,7 +195,11 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rendered parts of the page layout that are the same for everyone with the same key (base.html's
+    # {% cache %} fragments): kept in each process's memory, where reading them is cheapest.
+    "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kotapintar-chrome",
+               "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
 
 # Celery: a broker makes tasks run on workers; without one they run in-process (eager).

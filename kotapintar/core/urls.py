@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("accounts/", include(account_urls)),
+    path("i18n/language/", views.language_switch, name="language"),  # /i18n/ is a platform prefix
     path("", views.landing, name="landing"),
     path("<slug:city>/", views.city_home, name="city_home"),
     path("<slug:city>/office/", views.office, name="office"),

@@ -1,13 +1,17 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kotapintar.core import modules
 from kotapintar.core.forms import CityDomainForm, CitySettingsForm, DayOffForm, MembershipForm
@@ -31,6 +35,37 @@ def landing(request):
     cities = City.objects.only("slug", "name", "province_name", "timezone", "primary_color")
     mine = user_cities(request.user) if request.user.is_authenticated else []
     return render(request, "core/landing.html", {"cities": cities, "my_cities": mine})
+
+
+def _same_site_path(request, url: str | None) -> str | None:
+    """`url` as a path on this site (path, query), or None when it is missing or points elsewhere."""
+    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                                      require_https=request.is_secure()):
+        return None
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+@require_GET
+@never_cache
+def language_switch(request):
+    """GET /i18n/language/?language=en&next=/bandung/: remember the chosen language in the language
+    cookie and go back to the page (`next`, else the referring page of this site, else the start
+    page). A GET form needs no CSRF token, so the page header can be the same for every visitor; it
+    changes nothing but the visitor's own display language, and it redirects only within this site."""
+    target = (_same_site_path(request, request.GET.get("next"))
+              or _same_site_path(request, request.META.get("HTTP_REFERER")) or "/")
+    response = HttpResponseRedirect(target)
+    language = request.GET.get("language")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response
 
 
 def city_home(request, city):

@@ -52,6 +52,43 @@ def test_english_after_choosing_it(client, bandung):
     assert "Masuk" not in login
 
 
+def test_the_language_switch_is_a_get_form_that_returns_to_the_page(client, bandung):
+    home = page(client, "/bandung/?tab=1")
+    assert '<form action="/i18n/language/" method="get"' in home
+    assert '<input name="next" type="hidden" value="/bandung/?tab=1">' in home
+    assert "csrfmiddlewaretoken" not in home  # nothing on the anonymous page is sent by POST
+
+    response = client.get("/i18n/language/", {"language": "en", "next": "/bandung/?tab=1"})
+    assert response.status_code == 302 and response["Location"] == "/bandung/?tab=1"
+    assert response.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in page(client, "/bandung/")
+
+    response = client.get("/i18n/language/", {"language": "id", "next": "/bandung/"})
+    assert response.cookies["django_language"].value == "id"
+    assert '<html lang="id">' in page(client, "/bandung/")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "javascript:alert(1)", "http://testserver.evil.example/", "ftp://testserver/"])
+def test_the_language_switch_redirects_only_within_the_site(client, bandung, target):
+    response = client.get("/i18n/language/", {"language": "en", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+    response = client.get("/i18n/language/", {"language": "en"}, HTTP_REFERER=target)
+    assert response["Location"] == "/"
+
+
+def test_the_language_switch_falls_back_to_the_referring_page(client, bandung):
+    response = client.get("/i18n/language/", {"language": "en"}, HTTP_REFERER="http://testserver/bandung/?a=1")
+    assert response["Location"] == "/bandung/?a=1"
+
+
+def test_the_language_switch_ignores_unknown_languages_and_posts(client, bandung):
+    response = client.get("/i18n/language/", {"language": "fr", "next": "/bandung/"})
+    assert response.status_code == 302 and "django_language" not in response.cookies
+    assert client.post("/i18n/language/", {"language": "en"}).status_code == 405
+    assert '<html lang="id">' in page(client, "/bandung/")
+
+
 def test_an_english_browser_still_gets_indonesian(client, bandung):
     home = client.get("/bandung/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="id">' in home and "Layanan" in home
