@@ -42,7 +42,6 @@ class ComplaintsConfig(AppConfig):
             menu=(
                 modules.MenuEntry(_("Report a problem"), "complaints:new"),
                 modules.MenuEntry(_("Reports map"), "complaints:list"),
-                modules.MenuEntry(_("Public services"), "complaints:services"),
                 modules.MenuEntry(_("Report queue"), "complaints:queue", roles=handlers),
                 modules.MenuEntry(_("Complaint settings"), "complaints:admin",
                                   roles=("complaint_admin", "city_admin")),
