@@ -22,7 +22,6 @@ from kotapintar.core.services.workflow import (
 from kotapintar.permits.forms import ApplicationDataForm, PermitTypeForm, SurveyForm
 from kotapintar.permits.models import Invoice, Permit, PermitApplication, PermitType
 from kotapintar.permits.selectors import (
-    application_by_registration,
     applications_of,
     deadline_flag,
     inbox_for,
@@ -237,13 +236,16 @@ def inbox(request, city):
     return render(request, "permits/inbox.html", {"rows": rows})
 
 
+# The public status lookup reads the few columns the public sees as a plain row (no model instances).
+STATUS_FIELDS = ("registration_number", "state", "submitted_at", "due_at", "workflow_id", "permit_type__name")
+
+
 def status_lookup(request, city):
     number = request.GET.get("number", "").strip()
-    application = application_by_registration(city=request.city, number=number) if number else None
-    return render(request, "permits/status.html", {"number": number, "application": application,
-                                                   "state": state_of(workflow_definition(application.workflow_id),
-                                                                     application.state)
-                                                   if application else None})
+    application = (PermitApplication.objects.filter(city_id=request.city.pk, registration_number=number)
+                   .values(*STATUS_FIELDS).first() if number else None)
+    state = state_of(workflow_definition(application["workflow_id"]), application["state"]) if application else None
+    return render(request, "permits/status.html", {"number": number, "application": application, "state": state})
 
 
 def verify(request, city, token):

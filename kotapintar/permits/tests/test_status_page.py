@@ -1,0 +1,109 @@
+"""The public status lookup is the full page a citizen sees, current at every request, and the page
+layout (partly cached per city and language) still shows each visitor their own header."""
+
+import pytest
+
+from kotapintar.core.testing import make_city, make_user, set_module
+from kotapintar.permits.demo import fill_application, install_standard_types
+from kotapintar.permits.models import PermitApplication, PermitType
+from kotapintar.permits.services.applications import application_act, application_submit
+
+
+@pytest.fixture
+def bandung(db):
+    city = make_city("32.73", "bandung")
+    install_standard_types(city)
+    return city
+
+
+def submitted(city, code="sip"):
+    permit_type = PermitType.objects.get(city=city, code=code)
+    applicant = make_user(f"pemohon{PermitApplication.objects.count()}", full_name="Siti Pemohon")
+    return application_submit(application=fill_application(permit_type, applicant), actor=applicant)
+
+
+def status_page(client, application) -> str:
+    response = client.get(f"/bandung/permits/status/?number={application.registration_number}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_status_page_shows_the_application_in_the_full_layout(bandung, client):
+    application = submitted(bandung)
+    page = status_page(client, application)
+    assert application.registration_number in page and application.permit_type.name in page
+    assert "<strong>Verifikasi berkas</strong>" in page  # the state's label
+    assert "Siti Pemohon" not in page and "pemohon" not in page  # nothing personal
+    assert '<html lang="id">' in page and bandung.name in page
+    assert 'href="/bandung/announcements/"' in page and 'href="/bandung/permits/"' in page  # the city's menu
+    assert "Masuk" in page and "?next=/bandung/permits/status/" in page  # sign-in link back here
+    assert 'action="/i18n/language/" method="get"' in page
+    assert 'name="next" type="hidden" value="/bandung/permits/status/?number=' in page
+    assert "API" in page and "Data wilayah" in page  # the footer
+
+
+def test_status_changes_show_at_once(bandung, client):
+    application = submitted(bandung)
+    assert "<strong>Verifikasi berkas</strong>" in status_page(client, application)
+    verifier = make_user("verif", city=bandung, roles=["permit_verifier"])
+    application_act(application=application, actor=verifier, action="verify")
+    assert "<strong>Keputusan kepala dinas</strong>" in status_page(client, application)
+
+
+def test_unknown_number(bandung, client):
+    page = client.get("/bandung/permits/status/?number=3273-2099-999999").content.decode()
+    assert "Tidak ada permohonan dengan nomor ini di kota ini." in page
+    assert client.get("/bandung/permits/status/").status_code == 200
+
+
+def test_anonymous_page_sets_no_csrf_cookie_and_forms_that_post_still_carry_the_token(bandung, client):
+    application = submitted(bandung)
+    response = client.get(f"/bandung/permits/status/?number={application.registration_number}")
+    assert "csrftoken" not in response.cookies and "hx-headers" not in response.content.decode()
+    login = client.get("/accounts/login/")
+    assert 'name="csrfmiddlewaretoken"' in login.content.decode() and "csrftoken" in login.cookies
+
+
+def test_signed_in_people_see_their_own_header(bandung, client):
+    application = submitted(bandung)
+    status_page(client, application)  # the anonymous header is cached now
+    official = make_user("verif", city=bandung, roles=["permit_verifier"], full_name="Vera Verifikator")
+    client.force_login(official)
+    page = status_page(client, application)
+    assert "Vera Verifikator" in page and "Area Petugas" in page and 'href="/bandung/office/"' in page
+    assert 'name="csrfmiddlewaretoken"' in page and "hx-headers" in page and "X-CSRFToken" in page
+    assert "?next=/bandung/permits/status/" not in page  # no sign-in link
+
+    citizen = make_user("warga", full_name="Wati Warga")
+    client.force_login(citizen)
+    page = status_page(client, application)
+    assert "Wati Warga" in page and "Area Petugas" not in page and "Vera Verifikator" not in page
+
+
+def test_menu_follows_the_module_switches(bandung, client):
+    application = submitted(bandung)
+    assert 'href="/bandung/announcements/"' in status_page(client, application)
+    set_module(bandung, "announcements", False)
+    assert 'href="/bandung/announcements/"' not in status_page(client, application)
+    set_module(bandung, "announcements", True)
+    assert 'href="/bandung/announcements/"' in status_page(client, application)
+
+
+def test_header_follows_the_city_name(bandung, client):
+    from kotapintar.core.selectors import city_cache_clear
+
+    application = submitted(bandung)
+    assert "Kota Bandung Baru" not in status_page(client, application)
+    bandung.name = "Kota Bandung Baru"
+    bandung.save()
+    city_cache_clear(bandung)
+    assert "<strong>Kota Bandung Baru</strong>" in status_page(client, application)
+
+
+def test_english_layout_after_switching(bandung, client):
+    application = submitted(bandung)
+    status_page(client, application)
+    response = client.get("/i18n/language/", {"language": "en", "next": "/bandung/permits/status/?number=1"})
+    assert response.status_code == 302 and response["Location"] == "/bandung/permits/status/?number=1"
+    page = status_page(client, application)
+    assert '<html lang="en">' in page and "Sign in" in page and "Region data" in page and "Masuk" not in page
