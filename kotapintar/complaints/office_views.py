@@ -2,6 +2,8 @@
 (categories, service standards, Open311 keys). Thin: every write is a service call; a refused POST
 re-renders the page with the message and with what the official typed."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -39,9 +41,10 @@ from kotapintar.complaints.services.keys import open311_key_create, open311_key_
 from kotapintar.complaints.services.standards import FIELDS as STANDARD_FIELDS
 from kotapintar.complaints.services.standards import service_standard_save
 from kotapintar.complaints.workflow import COLOURS, HANDLERS, SUPERVISOR, VERIFIER
+from kotapintar.core.geo import city_geography_load
 from kotapintar.core.models import Department, District, Document, Membership
 from kotapintar.core.permissions import city_role_required
-from kotapintar.core.selectors import user_roles, workflow_definition
+from kotapintar.core.selectors import user_has_role, user_roles, workflow_definition
 from kotapintar.core.services.workflow import WorkflowConflict, workflow_available_actions
 
 OFFICE_ROLES = svc.OFFICIAL_ROLES  # the handlers and the complaint administrator
@@ -284,14 +287,52 @@ def office_moderate(request, city, tracking):
 
 
 # -- administration ----------------------------------------------------------------------------------
+GEOJSON_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _geojson(upload):
+    if upload is None:
+        return None
+    if upload.size > GEOJSON_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 10 MB."))
+    try:
+        return json.loads(upload.read().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ValidationError(_("“%(name)s” is not a GeoJSON file.") % {"name": upload.name}) from None
+
+
+def _geography_upload(request):
+    """The city administrator loads the official city boundary and/or the kecamatan boundaries, which
+    decide which reports are inside the city and in which kecamatan."""
+    if not user_has_role(request.user, request.city, "city_admin"):
+        raise PermissionDenied
+    try:
+        boundary, districts = _geojson(request.FILES.get("boundary")), _geojson(request.FILES.get("districts"))
+        if boundary is None and districts is None:
+            raise ValidationError(_("Choose a GeoJSON file."))
+        counts = city_geography_load(city=request.city, actor=request.user, boundary=boundary, districts=districts)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, _("Map data loaded: city boundary %(b)s, %(n)d kecamatan.")
+                     % {"b": _("yes") if counts["boundary"] else _("no"), "n": counts["districts"]})
+    return True
+
+
 @city_role_required(*ADMIN_ROLES)
 def admin_home(request, city):
+    if request.method == "POST":
+        if _geography_upload(request):
+            return redirect("complaints:admin", city=request.city.slug)
     return render(request, "complaints/admin_home.html", {
         "categories": categories_of(request.city, active_only=False),
         "standards": ServiceStandard.objects.filter(city=request.city).select_related("department"),
         "keys": Open311Key.objects.filter(city=request.city, revoked_at=None).count(),
         "discovery": f"/{request.city.slug}/open311/v2/discovery.json", "nav": _nav(request), "current": "admin",
-    })
+        "can_load_geography": user_has_role(request.user, request.city, "city_admin"),
+        "districts_with_boundary": District.objects.filter(city=request.city).exclude(boundary=None).count(),
+    }, status=400 if request.method == "POST" else 200)
 
 
 def _service_errors(form, exc: ValidationError) -> list[str]:

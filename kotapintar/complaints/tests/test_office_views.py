@@ -547,3 +547,37 @@ def test_a_new_key_is_shown_once_and_revoking_stops_it(client, city, people):
     assert revoke.status_code == 302
     assert open311_key_find(city, key) is None
     assert AuditEntry.objects.filter(action="open311_key.revoke", object_id=str(record.pk)).exists()
+
+
+def _geojson_file(data, name="batas.geojson"):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, json.dumps(data).encode() if not isinstance(data, bytes) else data,
+                              content_type="application/geo+json")
+
+
+def test_the_city_admin_loads_the_city_boundary_and_bad_files_are_refused(client, city, people):
+    lat, lng = city.lat, city.lng
+    square = {"type": "Polygon", "coordinates": [[[lng - .1, lat - .1], [lng + .1, lat - .1], [lng + .1, lat + .1],
+                                                  [lng - .1, lat + .1], [lng - .1, lat - .1]]]}
+    url = reverse("complaints:admin", kwargs={"city": city.slug})
+    login(client, people["admin"])  # the complaint administrator may not change the city's map
+    assert client.post(url, {"boundary": _geojson_file(square)}).status_code == 403
+    login(client, people["city_admin"])
+    for bad, message in [(b"not json", "“%(name)s” is not a GeoJSON file."),
+                         ({"type": "Point", "coordinates": [lng, lat]},
+                          "The boundary must be a GeoJSON Polygon or MultiPolygon."),
+                         ({"type": "Polygon", "coordinates": [[[lat, lng], [lat, lng + .1], [lat + .1, lng],
+                                                               [lat, lng]]]},
+                          "The boundary has points outside Indonesia (is it [lng, lat]?).")]:
+        response = client.post(url, {"boundary": _geojson_file(bad)})
+        assert response.status_code == 400
+        assert ui(message) % {"name": "batas.geojson"} in text(response)
+    city.refresh_from_db()
+    assert city.boundary is None
+    assert client.post(url, {"boundary": _geojson_file(square)}).status_code == 302
+    city.refresh_from_db()
+    assert city.boundary == square
+    assert AuditEntry.objects.filter(city=city, action="city.geography_load").count() == 1
