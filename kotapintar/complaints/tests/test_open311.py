@@ -381,14 +381,14 @@ def test_personal_data_never_appears(client, city, key, officials):
 
 
 def test_filters_by_ids_service_code_status_and_dates(client, city, officials):
-    verifier, officer = officials
+    verifier, _officer = officials
     now = timezone.now()
     road = public_report(city, code="jalan-rusak", now=now - datetime.timedelta(days=2))
     rubbish = public_report(city, now=now - datetime.timedelta(days=10))
     old = public_report(city, now=now - datetime.timedelta(days=120))
     svc.complaint_act(complaint=rubbish, action="verify", actor=verifier)
-    svc.complaint_act(complaint=rubbish, action="start", actor=officer)
-    svc.complaint_act(complaint=rubbish, action="resolve", actor=officer, comment="Sudah diangkut.")
+    svc.complaint_act(complaint=rubbish, action="start", actor=verifier)  # rubbish is DLH's, not the officer's
+    svc.complaint_act(complaint=rubbish, action="resolve", actor=verifier, comment="Sudah diangkut.")
 
     def ids(**params):
         return [r["service_request_id"] for r in both(client, "requests", **params)]
