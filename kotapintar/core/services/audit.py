@@ -47,9 +47,13 @@ def entry_hash(entry: AuditEntry) -> str:
 def audit_record(*, city: City | None, actor, action: str, target=None, data: dict | None = None) -> AuditEntry:
     """Append one entry to the city's chain. Runs inside the caller's transaction."""
     key = chain_key(city)
-    with transaction.atomic():
-        AuditChain.objects.get_or_create(key=key)
-        head = AuditChain.objects.select_for_update().get(key=key)
+    # No savepoint: the entry belongs to the caller's transaction and fails with it. The chain's head row
+    # exists after a city's first entry, so one locking read is enough (get_or_create only the first time).
+    with transaction.atomic(savepoint=False):
+        head = AuditChain.objects.select_for_update().filter(key=key).first()
+        if head is None:
+            AuditChain.objects.get_or_create(key=key)
+            head = AuditChain.objects.select_for_update().get(key=key)
         user = actor if getattr(actor, "is_authenticated", False) else None
         entry = AuditEntry(
             chain=key,
