@@ -7,10 +7,17 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from kotapintar.core.models import City, CityDayOff
 from kotapintar.core.services.audit import audit_record
+
+# A city's own days off are read for every deadline (each report filed, each workflow step) and change a
+# few times a year: they are cached like cities (kotapintar.core.selectors), and forgotten when one changes.
+DAYS_OFF_SECONDS = 60
 
 
 @lru_cache(maxsize=64)
@@ -18,13 +25,31 @@ def national_holidays(year: int) -> dict[datetime.date, str]:
     return dict(holidays.country_holidays("ID", years=year, language="id"))
 
 
+def city_days_off(city: City) -> dict[datetime.date, str]:
+    """All of the city's own days off. Cached only when read outside a transaction, so that a day off
+    added in a transaction that is then rolled back is never cached."""
+    key = f"kp:daysoff:{city.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = dict(CityDayOff.objects.filter(city=city).values_list("date", "name"))
+        if not connection.in_atomic_block:
+            cache.set(key, found, DAYS_OFF_SECONDS)
+    return found
+
+
+@receiver([post_save, post_delete], sender=CityDayOff, dispatch_uid="kp_days_off_cache")
+def _days_off_changed(sender, instance, **kwargs) -> None:
+    key = f"kp:daysoff:{instance.city_id}"
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def days_off(city: City, start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
     """National holidays and city days off between start and end (inclusive)."""
     result = {}
     for year in range(start.year, end.year + 1):
         result.update({d: n for d, n in national_holidays(year).items() if start <= d <= end})
-    for day in CityDayOff.objects.filter(city=city, date__range=(start, end)):
-        result[day.date] = day.name
+    result.update({d: n for d, n in city_days_off(city).items() if start <= d <= end})
     return result
 
 
