@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -141,17 +142,43 @@ class Place:
     village: Village | None
 
 
+GEO_CACHE_SECONDS = 60
+
+
+def _city_places(city: City) -> tuple[list[District], bool]:
+    """The city's kecamatan that have a centroid, and whether any kelurahan has one. Read for every
+    report filed and changed only by an administrator: cached like cities (cleared by
+    `city_geo_cache_clear`)."""
+    key = f"kp:geo:{city.pk}"
+    found = shared_cache.get(key)
+    if found is None:
+        districts = list(District.objects.filter(city=city).exclude(lat=None)
+                         .values_list("id", "name", "code", "lat", "lng", "boundary"))
+        found = (districts, Village.objects.filter(city=city).exclude(lat=None).exists())
+        shared_cache.set(key, found, GEO_CACHE_SECONDS)
+    rows, villages_known = found
+    districts = [District(id=i, city_id=city.pk, name=n, code=c, lat=la, lng=ln, boundary=b)
+                 for i, n, c, la, ln, b in rows]
+    return districts, villages_known
+
+
+def city_geo_cache_clear(city: City) -> None:
+    from django.db import transaction
+
+    shared_cache.delete(f"kp:geo:{city.pk}")
+    transaction.on_commit(lambda: shared_cache.delete(f"kp:geo:{city.pk}"))
+
+
 def locate(city: City, lat: float, lng: float) -> Place:
     """The kecamatan and kelurahan of a point in the city (either may be None when unknown)."""
-    districts = list(District.objects.filter(city=city).exclude(lat=None).only("id", "name", "lat", "lng",
-                                                                                 "boundary", "city_id"))
+    districts, villages_known = _city_places(city)
     district = next((d for d in districts if d.boundary and geometry_contains(d.boundary, lat, lng)), None)
     if district is None and districts:
         district = min(districts, key=lambda d: distance_m(lat, lng, d.lat, d.lng))
     village = None
-    if district is not None:
-        villages = Village.objects.filter(city=city, district=district).exclude(lat=None).only("id", "name", "lat",
-                                                                                                "lng")
+    if district is not None and villages_known:
+        villages = Village.objects.filter(city=city, district_id=district.pk).exclude(lat=None).only(
+            "id", "name", "lat", "lng", "district_id")
         village = min(villages, key=lambda v: distance_m(lat, lng, v.lat, v.lng), default=None)
     return Place(district, village)
 
@@ -207,6 +234,7 @@ def city_geo_load(city: City) -> None:
         for row in rows:
             row.lat, row.lng = known[row.code]
         model.objects.bulk_update(rows, ["lat", "lng"], batch_size=500)
+    city_geo_cache_clear(city)
 
 
 def _centre(geometry: dict) -> tuple[float, float]:
@@ -256,6 +284,7 @@ def city_geography_load(*, city: City, actor, boundary: dict | None = None,
             city.save(update_fields=["boundary", "lat", "lng"])
             city_cache_clear(city)
         District.objects.bulk_update(updates, ["boundary", "lat", "lng"])
+        city_geo_cache_clear(city)
         audit_record(city=city, actor=actor, action="city.geography_load", target=city,
                      data={"boundary": city_geometry is not None, "districts": len(updates)})
     return {"boundary": city_geometry is not None, "districts": len(updates)}
