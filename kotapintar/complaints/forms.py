@@ -2,10 +2,15 @@
 check everything else (location in the city, answers to the category's questions, photos, limits)."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kotapintar.complaints.models import Complaint
 from kotapintar.complaints.services.photos import MAX_PHOTOS
+
+# Translated when the form is shown, in the visitor's language (not once when the module is loaded).
+PHOTOS_LABEL = lazy(lambda: gettext("Photos (up to %(n)d, JPEG or PNG)") % {"n": MAX_PHOTOS}, str)()
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -36,7 +41,7 @@ class ReportForm(forms.Form):
                               help_text=_("Street, number, kelurahan or kecamatan. Without a pin, name the "
                                           "kelurahan or kecamatan."),
                               widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    photos = MultiplePhotoField(label=_("Photos (up to %(n)d, JPEG or PNG)") % {"n": MAX_PHOTOS}, required=False,
+    photos = MultiplePhotoField(label=PHOTOS_LABEL, required=False,
                                 widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png"}))
     visibility = forms.ChoiceField(label=_("Who may see the report?"), choices=Complaint.Visibility.choices,
                                    initial=Complaint.Visibility.PUBLIC, widget=forms.RadioSelect)

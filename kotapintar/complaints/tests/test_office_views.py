@@ -132,6 +132,9 @@ def test_the_right_role_may_use_the_page(client, city, page):
     if method == "post" and response.status_code == 302:
         assert "/accounts/login/" not in response.url
         assert not [m for m in response.wsgi_request._messages if m.level_tag == "error"]
+    if method == "get":  # a plain-text title, the page's markup in its body
+        title = text(response).split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title and city.name in title, title
 
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
