@@ -145,10 +145,10 @@ class Place:
 GEO_CACHE_SECONDS = 60
 
 
-def _city_places(city: City) -> tuple[list[District], bool]:
-    """The city's kecamatan that have a centroid, and whether any kelurahan has one. Read for every
-    report filed and changed only by an administrator: cached like cities (cleared by
-    `city_geo_cache_clear`)."""
+def _city_places(city: City) -> tuple[list[tuple], bool]:
+    """The city's kecamatan that have a centroid, as (id, name, code, lat, lng, boundary), and whether any
+    kelurahan has one. Read for every report filed and changed only by an administrator: cached like
+    cities (cleared by `city_geo_cache_clear`)."""
     key = f"kp:geo:{city.pk}"
     found = shared_cache.get(key)
     if found is None:
@@ -156,10 +156,7 @@ def _city_places(city: City) -> tuple[list[District], bool]:
                          .values_list("id", "name", "code", "lat", "lng", "boundary"))
         found = (districts, Village.objects.filter(city=city).exclude(lat=None).exists())
         shared_cache.set(key, found, GEO_CACHE_SECONDS)
-    rows, villages_known = found
-    districts = [District(id=i, city_id=city.pk, name=n, code=c, lat=la, lng=ln, boundary=b)
-                 for i, n, c, la, ln, b in rows]
-    return districts, villages_known
+    return found
 
 
 def city_geo_cache_clear(city: City) -> None:
@@ -171,10 +168,14 @@ def city_geo_cache_clear(city: City) -> None:
 
 def locate(city: City, lat: float, lng: float) -> Place:
     """The kecamatan and kelurahan of a point in the city (either may be None when unknown)."""
-    districts, villages_known = _city_places(city)
-    district = next((d for d in districts if d.boundary and geometry_contains(d.boundary, lat, lng)), None)
-    if district is None and districts:
-        district = min(districts, key=lambda d: distance_m(lat, lng, d.lat, d.lng))
+    rows, villages_known = _city_places(city)
+    row = next((r for r in rows if r[5] and geometry_contains(r[5], lat, lng)), None)
+    if row is None and rows:
+        row = min(rows, key=lambda r: distance_m(lat, lng, r[3], r[4]))
+    district = None
+    if row is not None:
+        pk, name, code, d_lat, d_lng, boundary = row
+        district = District(id=pk, city_id=city.pk, name=name, code=code, lat=d_lat, lng=d_lng, boundary=boundary)
     village = None
     if district is not None and villages_known:
         villages = Village.objects.filter(city=city, district_id=district.pk).exclude(lat=None).only(
