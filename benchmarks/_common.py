@@ -75,3 +75,26 @@ def kotapintar_command() -> list[str]:
     if script.exists():
         return [sys.executable, str(script)]
     return [sys.executable, "-m", "kotapintar.cli"]
+
+
+# -- PostgreSQL benchmarks ------------------------------------------------------------------------------
+def admin_connection(server: str):
+    """A connection to the server's `postgres` database, for creating and dropping benchmark databases."""
+    import psycopg
+
+    return psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5)
+
+
+def setup_django(server: str, name: str, data_dir: str,
+                 email_backend: str = "django.core.mail.backends.locmem.EmailBackend") -> None:
+    """Django on database `name` of `server`, with in-process cache and tasks, as in `make run`."""
+    os.environ["DATABASE_URL"] = f"{server}/{name}"
+    os.environ["KOTAPINTAR_DATA_DIR"] = data_dir
+    os.environ["EMAIL_BACKEND"] = email_backend
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kotapintar.config.settings"
+    for variable in ("REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(variable, None)
+    import django
+
+    django.setup()

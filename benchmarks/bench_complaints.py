@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _common import DEMO_CITIES, figure, print_machine  # noqa: E402
+from _common import DEMO_CITIES, admin_connection, figure, print_machine, setup_django  # noqa: E402
 
 TARGET_LIST_MS = 200.0
 TARGET_NEARBY_MS = 50.0
@@ -66,25 +66,6 @@ CATEGORY_CODES = ["jalan-rusak", "banjir", "sampah", "lampu-jalan", "pkl", "poho
 
 
 # -- database -------------------------------------------------------------------------------------------
-def admin_connection(server: str):
-    import psycopg
-
-    return psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5)
-
-
-def setup_django(server: str, name: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = f"{server}/{name}"
-    os.environ["KOTAPINTAR_DATA_DIR"] = data_dir
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kotapintar.config.settings"
-    for variable in ("REDIS_URL", "CELERY_BROKER_URL"):  # in-process cache and tasks, as in `make run`
-        os.environ.pop(variable, None)
-    import django
-
-    django.setup()
-
-
 def load_cities() -> dict:
     """The demo: nine cities with kecamatan, departments and complaint categories; one Open311 key each."""
     from kotapintar.complaints.models import ComplaintCategory
@@ -372,7 +353,7 @@ def prepare(server: str, name: str, rows: int, data_dir: str, reuse: bool) -> No
             if name.startswith("bench_complaints"):  # left by an interrupted run (make bench keeps it between scripts)
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{name}"')
-    setup_django(server, name, data_dir)
+    setup_django(server, name, data_dir, "django.core.mail.backends.dummy.EmailBackend")
     if reuse:
         describe_data()
         return

@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _common import DEMO_CITIES, REPO_DIR, figure, print_machine  # noqa: E402
+from _common import DEMO_CITIES, REPO_DIR, admin_connection, figure, print_machine, setup_django  # noqa: E402
 
 TARGET_MEDIAN_MS = 50.0
 TARGET_RATIO = 0.70
@@ -90,25 +90,6 @@ def install_urls() -> None:
 
 
 # -- database -------------------------------------------------------------------------------------------
-def admin_connection(server: str):
-    import psycopg
-
-    return psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5)
-
-
-def setup_django(server: str, name: str, data_dir: str) -> None:
-    os.environ["DATABASE_URL"] = f"{server}/{name}"
-    os.environ["KOTAPINTAR_DATA_DIR"] = data_dir
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kotapintar.config.settings"
-    for variable in ("REDIS_URL", "CELERY_BROKER_URL"):  # in-process cache and tasks, as in `make run`
-        os.environ.pop(variable, None)
-    import django
-
-    django.setup()
-
-
 def load_cities() -> dict:
     """The demo (nine cities, Bandung's officials and demo applications) and the standard types everywhere."""
     from kotapintar.core.demo import load_demo
