@@ -8,14 +8,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate, ServiceStandard
-from kotapintar.complaints.workflow import CLOSED_STATES, OPEN_STATES, SUPERVISOR, VERIFIER
+from kotapintar.complaints.workflow import CLOSED_STATES, OFFICIALS, OPEN_STATES, SUPERVISOR, VERIFIER
 from kotapintar.core import geo
 from kotapintar.core.models import City
 from kotapintar.core.selectors import module_is_active, user_roles
 from kotapintar.core.services.calendar import working_day_counter
 
-COMPLAINT_OFFICIALS = {"complaint_verifier", "complaint_officer", "complaint_supervisor", "complaint_admin",
-                       "city_admin"}
 PUBLIC_LIST_FIELDS = ("id", "city_id", "tracking_number", "category_id", "department_id", "state", "description",
                       "lat", "lng", "address", "district_id", "village_id", "status_notes", "supporters",
                       "created_at", "updated_at", "due_at", "photo_id", "visibility", "duplicate_of_id")
@@ -86,7 +84,7 @@ def public_updates(complaint: Complaint):
 def complaint_updates_for(complaint: Complaint, user):
     """Complaint officials see everything, the public only replies, status changes and the reporter's
     additions (officials of other modules are the public here)."""
-    if user_roles(user, complaint.city) & COMPLAINT_OFFICIALS:
+    if user_roles(user, complaint.city) & set(OFFICIALS):
         return complaint.updates.select_related("author", "photo")
     return public_updates(complaint).select_related("author")
 

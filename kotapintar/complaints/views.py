@@ -23,7 +23,7 @@ from kotapintar.complaints.forms import InfoForm, RateForm, ReportForm, attribut
 from kotapintar.complaints.models import Complaint, ComplaintUpdate
 from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.limits import RateLimited
-from kotapintar.complaints.workflow import CLOSED_STATES, COLOURS, OPEN_STATES, REPORTER
+from kotapintar.complaints.workflow import CLOSED_STATES, COLOURS, OFFICIALS, OPEN_STATES, REPORTER
 from kotapintar.core import geo
 from kotapintar.core.http import client_ip
 from kotapintar.core.models import District, Document
@@ -54,7 +54,7 @@ def state_label(state: str) -> str:
 
 
 def _is_official(request) -> bool:
-    return user_has_role(request.user, request.city, *svc.OFFICIAL_ROLES, "city_admin")
+    return user_has_role(request.user, request.city, *OFFICIALS)
 
 
 def _map_context(city) -> dict:

@@ -11,6 +11,8 @@ names, which the public pages, Open311 and the statistics read:
 
 VERIFIER, OFFICER, SUPERVISOR, REPORTER = "complaint_verifier", "complaint_officer", "complaint_supervisor", "reporter"
 HANDLERS = [OFFICER, VERIFIER, SUPERVISOR]
+# Who sees a report in full (reporter contact, internal notes): complaint officials and the city admin.
+OFFICIALS = (*HANDLERS, "complaint_admin", "city_admin")
 WORKFLOW_KEY = "complaint"
 
 OPEN_STATES = ("submitted", "verified", "in_progress")

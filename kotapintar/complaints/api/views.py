@@ -45,14 +45,13 @@ from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.categories import EDITABLE, category_save
 from kotapintar.complaints.services.standards import FIELDS as STANDARD_FIELDS
 from kotapintar.complaints.services.standards import service_standard_save
-from kotapintar.complaints.workflow import COLOURS, OPEN_STATES, SUPERVISOR, VERIFIER
+from kotapintar.complaints.workflow import COLOURS, OFFICIALS, OPEN_STATES, SUPERVISOR, VERIFIER
 from kotapintar.core.api.permissions import CityScopedMixin
 from kotapintar.core.http import client_ip
 from kotapintar.core.models import Department
 from kotapintar.core.selectors import user_has_role, user_roles
 
 ADMINS = ("complaint_admin", "city_admin")
-OFFICIALS = (*svc.OFFICIAL_ROLES, "city_admin")  # see reports in full
 SEE_ALL = (VERIFIER, SUPERVISOR, *ADMINS)  # list every report of the city
 STATE_CHOICES = [(state, s.STATE_LABELS[state]) for state in COLOURS]
 
