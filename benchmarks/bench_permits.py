@@ -460,9 +460,10 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
     from django.test import RequestFactory
 
     from kotapintar.core.models import City
-    from kotapintar.core.selectors import city_active_module_ids, workflow_definition
+    from kotapintar.core.selectors import city_active_module_ids, city_by_slug, workflow_definition
     from kotapintar.core.services.workflow import state_of
     from kotapintar.permits.models import PermitApplication
+    from kotapintar.permits.selectors import permit_type_names
     from kotapintar.permits.views import STATUS_FIELDS
 
     cities = {city.slug: city for city in City.objects.all()}
@@ -479,15 +480,16 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
     def render_status(slug, number):
         request = factory.get(f"/{slug}/permits/status/", {"number": number})
         request.user, request.city, request._active_modules = AnonymousUser(), cities[slug], active[slug]
-        application = found[(slug, number)]
+        application = {**found[(slug, number)], "permit_type": permit_type_names(cities[slug].pk)[
+            found[(slug, number)]["permit_type_id"]]}
         return render(request, "permits/status.html", {
             "number": number, "application": application,
             "state": state_of(workflow_definition(application["workflow_id"]), application["state"])})
 
     steps = [
-        ("City by slug (CityModuleMiddleware)", lambda slug, number: City.objects.filter(slug=slug).first()),
+        ("City by slug, cached (CityModuleMiddleware)", lambda slug, number: city_by_slug(slug)),
         ("active modules (CityModuleMiddleware)", lambda slug, number: city_active_module_ids(cities[slug])),
-        ("the status view's query (.values(6 fields, permit type name).first())", status_row),
+        ("the status view's query (.values(6 fields).first())", status_row),
         ("render permits/status.html (layout, context processors)", render_status),
         ("the bare view's query (.values(3 fields).first())",
          lambda slug, number: PermitApplication.objects.filter(city_id=cities[slug].pk, registration_number=number)

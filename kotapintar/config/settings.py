@@ -196,10 +196,6 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    # Rendered parts of the page layout that are the same for everyone with the same key (base.html's
-    # {% cache %} fragments): kept in each process's memory, where reading them is cheapest.
-    "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kotapintar-chrome",
-               "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
 
 # Celery: a broker makes tasks run on workers; without one they run in-process (eager).

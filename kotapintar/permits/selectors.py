@@ -2,7 +2,10 @@
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from kotapintar.core.selectors import user_roles, workflow_definition
@@ -10,6 +13,21 @@ from kotapintar.core.services.workflow import state_of
 from kotapintar.permits.models import PermitApplication, PermitType
 
 NEARLY_DUE = datetime.timedelta(days=1)
+
+
+def permit_type_names(city_id: int) -> dict[int, str]:
+    """{permit type id: name} of a city, cached (the public status lookup reads it on every request)."""
+    key = f"kp:permit-type-names:{city_id}"
+    names = cache.get(key)
+    if names is None:
+        names = dict(PermitType.objects.filter(city_id=city_id).values_list("id", "name"))
+        cache.set(key, names, 3600)
+    return names
+
+
+@receiver([post_save, post_delete], sender=PermitType, dispatch_uid="kp_permit_type_names")
+def _permit_type_changed(sender, instance, **kwargs):
+    cache.delete(f"kp:permit-type-names:{instance.city_id}")
 
 
 def permit_type_catalogue(*, city):
@@ -48,14 +66,34 @@ def inbox_for(*, city, user):
             .order_by("due_at", "pk"))
 
 
-def deadline_flag(application: PermitApplication, now=None) -> str:
+# The inbox page reads its 50 rows as plain values: no model instances, no form data or permit type JSON.
+INBOX_FIELDS = ("pk", "registration_number", "state", "workflow_id", "due_at", "permit_type_id",
+                "applicant__full_name", "applicant__username", "assigned_to__full_name", "assigned_to__username")
+
+
+def inbox_rows(*, city, user, limit: int = 50) -> list[dict]:
+    """The first `limit` items of the user's inbox, ready for the page."""
+    names, now = permit_type_names(city.pk), timezone.now()
+    rows = []
+    for item in inbox_for(city=city, user=user).values(*INBOX_FIELDS)[:limit]:
+        rows.append({
+            "pk": item["pk"], "registration_number": item["registration_number"], "due_at": item["due_at"],
+            "permit_type": names.get(item["permit_type_id"], ""), "flag": deadline_flag(item["due_at"], now),
+            "state": state_of(workflow_definition(item["workflow_id"]), item["state"]).get("label", item["state"]),
+            "applicant": item["applicant__full_name"] or item["applicant__username"],
+            "assigned_to": item["assigned_to__full_name"] or item["assigned_to__username"] or "",
+        })
+    return rows
+
+
+def deadline_flag(due_at: datetime.datetime | None, now=None) -> str:
     """overdue, nearly_due or '' (for marking items in the inbox)."""
-    if not application.due_at:
+    if not due_at:
         return ""
     now = now or timezone.now()
-    if application.due_at < now:
+    if due_at < now:
         return "overdue"
-    if application.due_at - now < NEARLY_DUE:
+    if due_at - now < NEARLY_DUE:
         return "nearly_due"
     return ""
 

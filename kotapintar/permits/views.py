@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,8 +25,9 @@ from kotapintar.permits.models import Invoice, Permit, PermitApplication, Permit
 from kotapintar.permits.selectors import (
     applications_of,
     deadline_flag,
-    inbox_for,
+    inbox_rows,
     permit_type_catalogue,
+    permit_type_names,
     state_label,
 )
 from kotapintar.permits.services import applications as svc
@@ -151,7 +153,7 @@ def application_detail(request, city, pk):
         "can_revoke": user_has_role(request.user, request.city, "permit_head"),
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
         "state": state_of(application.workflow, application.state),
-        "flag": deadline_flag(application),
+        "flag": deadline_flag(application.due_at),
         "survey_form": SurveyForm() if is_applicant and application.state in ("issued", "rejected")
         and not hasattr(application, "survey") else None,
         "return_choices": [(f["name"], f.get("label", f["name"])) for f in application.permit_type.form_schema]
@@ -231,20 +233,27 @@ def my_applications(request, city):
 
 @city_role_required(*svc.OFFICIAL_ROLES)
 def inbox(request, city):
-    items = list(inbox_for(city=request.city, user=request.user)[:50])
-    rows = [{"application": a, "flag": deadline_flag(a), "state": state_label(a)} for a in items]
+    rows = inbox_rows(city=request.city, user=request.user)
+    # One reverse() for the 50 links (the pattern ends in <int:pk>/).
+    link = reverse("permits:application", kwargs={"city": request.city.slug, "pk": 0}).removesuffix("0/")
+    for row in rows:
+        row["url"] = f"{link}{row['pk']}/"
     return render(request, "permits/inbox.html", {"rows": rows})
 
 
-# The public status lookup reads the few columns the public sees as a plain row (no model instances).
-STATUS_FIELDS = ("registration_number", "state", "submitted_at", "due_at", "workflow_id", "permit_type__name")
+# The public status lookup reads the few columns the public sees as a plain row of the application
+# table alone (one index lookup, no join, no model instance); the permit type's name comes from a cache.
+STATUS_FIELDS = ("registration_number", "state", "submitted_at", "due_at", "workflow_id", "permit_type_id")
 
 
 def status_lookup(request, city):
     number = request.GET.get("number", "").strip()
     application = (PermitApplication.objects.filter(city_id=request.city.pk, registration_number=number)
                    .values(*STATUS_FIELDS).first() if number else None)
-    state = state_of(workflow_definition(application["workflow_id"]), application["state"]) if application else None
+    state = None
+    if application:
+        state = state_of(workflow_definition(application["workflow_id"]), application["state"])
+        application["permit_type"] = permit_type_names(request.city.pk).get(application["permit_type_id"], "")
     return render(request, "permits/status.html", {"number": number, "application": application, "state": state})
 
 

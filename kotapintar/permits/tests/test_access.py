@@ -88,6 +88,21 @@ def test_inbox_shows_only_items_for_the_role_sorted_by_due_date(bandung):
     assert due == sorted(due)
 
 
+def test_inbox_page_shows_each_item_with_its_link_applicant_state_and_assignee(bandung, client):
+    verifier = make_user("verif", city=bandung, roles=["permit_verifier"], full_name="Vera Verifikator")
+    first, second = make_submitted(bandung, 2)
+    PermitApplication.objects.filter(pk=first.pk).update(assigned_to=verifier)
+    client.force_login(verifier)
+    page = client.get("/bandung/permits/inbox/").content.decode()
+    for application in (first, second):
+        link = f'<a href="/bandung/permits/applications/{application.pk}/">{application.registration_number}</a>'
+        assert link in page
+        assert application.applicant.display_name in page
+    assert page.count(first.permit_type.name) == 2 and page.count("Verifikasi berkas") == 2
+    assert page.count("Vera Verifikator") == 2  # the header and the assignee column
+    assert page.count("<td>—</td>") == 1  # the item nobody claimed yet
+
+
 def test_inbox_page_runs_a_constant_number_of_queries(bandung, client, django_assert_max_num_queries):
     verifier = make_user("verif", city=bandung, roles=["permit_verifier"])
     client.force_login(verifier)

@@ -50,6 +50,15 @@ def test_status_changes_show_at_once(bandung, client):
     assert "<strong>Keputusan kepala dinas</strong>" in status_page(client, application)
 
 
+def test_a_renamed_permit_type_shows_at_once(bandung, client):
+    application = submitted(bandung)
+    assert application.permit_type.name in status_page(client, application)  # the names are cached now
+    permit_type = application.permit_type
+    permit_type.name = "Surat Izin Praktik Tenaga Kesehatan"
+    permit_type.save()
+    assert "Surat Izin Praktik Tenaga Kesehatan" in status_page(client, application)
+
+
 def test_unknown_number(bandung, client):
     page = client.get("/bandung/permits/status/?number=3273-2099-999999").content.decode()
     assert "Tidak ada permohonan dengan nomor ini di kota ini." in page
