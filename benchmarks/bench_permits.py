@@ -412,20 +412,23 @@ def bare(urls: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 def breakdown(client, urls: list[tuple[str, bytes]]) -> dict[str, float]:
     """Mean wall time per request (ms) in this process, split into database (execute, all queries), template
-    rendering (the permits views' `render`) and the rest (middleware, URL, ORM, views, test client)."""
+    rendering (the permits views' `render` and `render_public`) and the rest (middleware, URL, ORM, views,
+    test client)."""
     from django.db import connection
 
     from kotapintar.permits import views
 
     spent = {"db": 0.0, "render": 0.0, "queries": 0}
-    original = views.render
+    originals = {name: getattr(views, name) for name in ("render", "render_public")}
 
-    def timed_render(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent["render"] += time.perf_counter() - start
+    def timed(original):
+        def timed_render(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent["render"] += time.perf_counter() - start
+        return timed_render
 
     def timed_execute(execute, sql, params, many, context):
         start = time.perf_counter()
@@ -435,12 +438,14 @@ def breakdown(client, urls: list[tuple[str, bytes]]) -> dict[str, float]:
             spent["db"] += time.perf_counter() - start
             spent["queries"] += 1
 
-    views.render = timed_render
+    for name, original in originals.items():
+        setattr(views, name, timed(original))
     try:
         with connection.execute_wrapper(timed_execute):
             total = sum(time_requests(InProcess(client), urls))
     finally:
-        views.render = original
+        for name, original in originals.items():
+            setattr(views, name, original)
     count = len(urls)
     result = {key: spent[key] * 1000 / count for key in ("db", "render")}
     result.update(total=total * 1000 / count, queries=spent["queries"] / count)
@@ -456,9 +461,9 @@ def show_breakdown(label: str, parts: dict[str, float]) -> None:
 def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
     """Mean time per call (ms, in process) of each step of the status page, and of the bare view's query."""
     from django.contrib.auth.models import AnonymousUser
-    from django.shortcuts import render
     from django.test import RequestFactory
 
+    from kotapintar.core.layout import render_public
     from kotapintar.core.models import City
     from kotapintar.core.selectors import city_active_module_ids, city_by_slug, workflow_definition
     from kotapintar.core.services.workflow import state_of
@@ -482,7 +487,7 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
         request.user, request.city, request._active_modules = AnonymousUser(), cities[slug], active[slug]
         application = {**found[(slug, number)], "permit_type": permit_type_names(cities[slug].pk)[
             found[(slug, number)]["permit_type_id"]]}
-        return render(request, "permits/status.html", {
+        return render_public(request, "permits/status_content.html", {
             "number": number, "application": application,
             "state": state_of(workflow_definition(application["workflow_id"]), application["state"])})
 
@@ -490,7 +495,7 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
         ("City by slug, cached (CityModuleMiddleware)", lambda slug, number: city_by_slug(slug)),
         ("active modules (CityModuleMiddleware)", lambda slug, number: city_active_module_ids(cities[slug])),
         ("the status view's query (.values(6 fields).first())", status_row),
-        ("render permits/status.html (layout, context processors)", render_status),
+        ("render the status page (content, layout shell)", render_status),
         ("the bare view's query (.values(3 fields).first())",
          lambda slug, number: PermitApplication.objects.filter(city_id=cities[slug].pk, registration_number=number)
          .values("registration_number", "state", "due_at").first()),

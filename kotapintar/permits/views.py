@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kotapintar.core.layout import render_public
 from kotapintar.core.models import Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import user_has_role, workflow_definition
@@ -254,7 +255,8 @@ def status_lookup(request, city):
     if application:
         state = state_of(workflow_definition(application["workflow_id"]), application["state"])
         application["permit_type"] = permit_type_names(request.city.pk).get(application["permit_type_id"], "")
-    return render(request, "permits/status.html", {"number": number, "application": application, "state": state})
+    return render_public(request, "permits/status_content.html",
+                         {"number": number, "application": application, "state": state})
 
 
 def verify(request, city, token):

@@ -2,6 +2,7 @@
 layout (partly cached per city and language) still shows each visitor their own header."""
 
 import pytest
+from django.utils import translation
 
 from kotapintar.core.testing import make_city, make_user, set_module
 from kotapintar.permits.demo import fill_application, install_standard_types
@@ -116,3 +117,43 @@ def test_english_layout_after_switching(bandung, client):
     assert response.status_code == 302 and response["Location"] == "/bandung/permits/status/?number=1"
     page = status_page(client, application)
     assert '<html lang="en">' in page and "Sign in" in page and "Region data" in page and "Masuk" not in page
+
+
+def _anonymous_request(city, query: str):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(f"/{city.slug}/permits/status/{query}")
+    request.user, request.city, request.session = AnonymousUser(), city, SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+@pytest.mark.parametrize("query", ["?number=3273-2026-000001", '?number="><script>alert(1)</script>&x=ä b', ""])
+def test_the_layout_shell_gives_the_same_page_as_a_full_render(bandung, query):
+    """render_public fills a cached layout; the page must be byte for byte what base.html renders."""
+    from django.shortcuts import render
+
+    from kotapintar.core.layout import render_public
+
+    context = {"number": "3273-2026-000001", "application": None, "state": None}
+    with translation.override("id"):
+        for _ in range(2):  # the first builds the shell, the second uses it
+            fast = render_public(_anonymous_request(bandung, query), "permits/status_content.html", context).content
+        full = render(_anonymous_request(bandung, query), "layout_page.html",
+                      {**context, "content_template": "permits/status_content.html"}).content
+    assert fast == full and b"<script>alert" not in fast and b"Cek status permohonan" in fast
+
+
+def test_a_waiting_message_is_shown_on_a_layout_shell_page(bandung):
+    from django.contrib import messages
+
+    from kotapintar.core.layout import render_public
+
+    request = _anonymous_request(bandung, "")
+    messages.info(request, "Pesan untuk pengunjung")
+    with translation.override("id"):
+        page = render_public(request, "permits/status_content.html", {"number": ""}).content.decode()
+    assert "Pesan untuk pengunjung" in page and "Cek status permohonan" in page

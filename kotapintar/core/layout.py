@@ -1,0 +1,51 @@
+"""Busy public pages (a permit's status, say) for anonymous visitors: only the page's own content is
+rendered per request; the layout around it (base.html: head, header, menu, language switch, footer) is
+rendered once per process for each city, language and menu into a shell with marks where the
+visitor's own parts go (the page's address in the sign-in and language links, the content).
+
+Signed-in people, and visitors with a message waiting, get the same page rendered in full.
+"""
+
+import copy
+import secrets
+from urllib.parse import quote
+
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from kotapintar.core.context_processors import platform
+
+_MARK = f"kplayout{secrets.token_hex(8)}"
+CONTENT, PATH, FULL_PATH = f"{_MARK}content", f"{_MARK}path", f"{_MARK}fullpath"
+_SHELLS: dict[tuple, tuple[str, str]] = {}
+SHELLS_MAX = 500
+
+
+def render_public(request, template_name: str, context: dict) -> HttpResponse:
+    """`template_name` renders the content alone (no {% extends %}, no POST form: it gets no CSRF token
+    and no context processors). The page keeps base.html's default title."""
+    if request.user.is_authenticated or get_messages(request):
+        return render(request, "layout_page.html", {**context, "content_template": template_name})
+    path, full_path = quote(request.path), escape(request.get_full_path())
+    before, after = (part.replace(PATH, path).replace(FULL_PATH, full_path) for part in _shell(request))
+    return HttpResponse(before + render_to_string(template_name, context) + after)
+
+
+def _shell(request) -> tuple[str, str]:
+    city = getattr(request, "city", None)
+    key = (platform(request)["chrome_key"], get_language(), city and city.primary_color, city and city.secondary_color)
+    shell = _SHELLS.get(key)
+    if shell is None:
+        marked = copy.copy(request)
+        marked.path, marked.get_full_path = PATH, lambda: FULL_PATH
+        html = render_to_string("layout_page.html", {"layout_content": mark_safe(CONTENT)}, marked)
+        shell = tuple(html.split(CONTENT, 1))
+        if len(_SHELLS) >= SHELLS_MAX:
+            _SHELLS.clear()
+        _SHELLS[key] = shell
+    return shell
