@@ -26,7 +26,8 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from kotapintar.complaints import demo
+        from kotapintar.complaints import demo, selectors  # noqa: F401 (selectors: cache-clearing signals)
+        from kotapintar.complaints.services import keys  # noqa: F401 (cache-clearing signals)
         from kotapintar.complaints.services.reports import complaint_on_transition, complaint_on_transition_notify
         from kotapintar.core import modules
         from kotapintar.core.services import workflow

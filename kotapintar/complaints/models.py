@@ -4,6 +4,7 @@ the public service catalogue (standar pelayanan). Data only; writes are in servi
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +116,17 @@ class Complaint(WorkflowSubject):
     @property
     def is_public(self) -> bool:
         return self.visibility != self.Visibility.CONFIDENTIAL and not self.hidden and self.state != "unconfirmed"
+
+
+class ComplaintIntake(models.Model):
+    """A report an Open311 client sent, validated and waiting for the worker that files it
+    (services.reports.complaints_file_pending): the unsaved report's fields, the token it was answered
+    with. Deleted once filed; the report keeps the token."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(unique=True)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class ComplaintUpdate(models.Model):

@@ -19,6 +19,7 @@ import uuid
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
@@ -27,15 +28,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
-from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate
-from kotapintar.complaints.selectors import public_complaints
+from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintIntake, ComplaintUpdate
+from kotapintar.complaints.selectors import category_by_code, public_complaints
 from kotapintar.complaints.services.keys import open311_key_find
 from kotapintar.complaints.services.limits import RateLimited
-from kotapintar.complaints.services.reports import complaint_create
+from kotapintar.complaints.services.reports import complaint_create, complaint_intake
 from kotapintar.complaints.workflow import CLOSED_STATES, OPEN_STATES
 from kotapintar.core.http import client_ip
-from kotapintar.core.models import City, Village
-from kotapintar.core.selectors import city_by_slug, module_is_active
+from kotapintar.core.models import City, Village, WorkflowDefinition
+from kotapintar.core.selectors import city_by_slug, module_is_active, workflow_definition
 from kotapintar.core.services.documents import document_path
 
 MODULE = "complaints"
@@ -153,9 +154,9 @@ def _base_url(request, city: City) -> str:
                                       ).removesuffix("discovery.xml")
 
 
-def _service_notice(category: ComplaintCategory) -> str:
-    """What the city promises for a report of this category, from its workflow's SLAs."""
-    days = {s["state"]: s.get("sla_days") for s in category.workflow.definition.get("states", [])}
+def _service_notice(workflow: WorkflowDefinition) -> str:
+    """What the city promises for a report of a category with this workflow, from its SLAs."""
+    days = {s["state"]: s.get("sla_days") for s in workflow.definition.get("states", [])}
     if days.get("submitted") and days.get("verified"):
         return _("Reports are verified within %(v)d working days; the department answers within %(a)d working "
                  "days after that.") % {"v": days["submitted"], "a": days["verified"]}
@@ -222,8 +223,7 @@ DATATYPE_HINTS = {
 
 
 def _category(city: City, code: str) -> ComplaintCategory:
-    category = (ComplaintCategory.objects.filter(city=city, code=code, active=True)
-                .select_related("workflow", "department").first())
+    category = category_by_code(city, code)
     if category is None:
         raise Open311Error(404, _("service_code “%(c)s” not found.") % {"c": code})
     return category
@@ -258,7 +258,7 @@ def _requests_rows(request, city: City, queryset) -> list[dict]:
     rows = list(queryset.values(*REQUEST_FIELDS)[:LIMIT])
     notices = {}
     if rows:
-        notices = {c.pk: _service_notice(c) for c in ComplaintCategory.objects.filter(
+        notices = {c.pk: _service_notice(c.workflow) for c in ComplaintCategory.objects.filter(
             city=city, pk__in={r["category_id"] for r in rows}).select_related("workflow").only("workflow__definition")}
     return [{
         "service_request_id": r["tracking_number"],
@@ -321,9 +321,11 @@ def token_detail(request, city: City, fmt: str, token: str):
         token = None
     tracking = token and Complaint.objects.filter(city=city, token=token).values_list("tracking_number",
                                                                                       flat=True).first()
-    if not tracking:
-        raise Open311Error(404, _("token not found."))
-    return render([{"service_request_id": tracking, "token": str(token)}], fmt, "service_requests")
+    if tracking:
+        return render([{"service_request_id": tracking, "token": str(token)}], fmt, "service_requests")
+    if token and ComplaintIntake.objects.filter(city=city, token=token).exists():  # not filed yet: ask again
+        return render([{"service_request_id": None, "token": str(token)}], fmt, "service_requests")
+    raise Open311Error(404, _("token not found."))
 
 
 def _location(request, city: City) -> dict:
@@ -367,21 +369,32 @@ def _request_create(request, city: City, fmt: str):
     category = _category(city, code)
     location = _location(request, city)
     name = " ".join(filter(None, [post.get("first_name", "").strip(), post.get("last_name", "").strip()]))
+    photos = request.FILES.getlist("media")
+    fields = dict(
+        city=city, category=category, description=post.get("description", ""), **location,
+        attributes=_attributes(request), reporter_name=name, reporter_email=post.get("email", ""),
+        reporter_phone=post.get("phone", ""), device_id=post.get("device_id", "").strip(),
+        source=Complaint.Source.OPEN311, api_key=api_key, client_ip=client_ip(request),
+    )
     try:
-        complaint = complaint_create(
-            city=city, category=category, description=post.get("description", ""), **location,
-            attributes=_attributes(request), reporter_name=name, reporter_email=post.get("email", ""),
-            reporter_phone=post.get("phone", ""), device_id=post.get("device_id", "").strip(),
-            photos=request.FILES.getlist("media"), source=Complaint.Source.OPEN311, api_key=api_key,
-            client_ip=client_ip(request),
-        )
+        if _queued() and not photos:
+            intake = complaint_intake(**fields)
+            answer = {"token": str(intake.token)}
+        else:
+            complaint = complaint_create(**fields, photos=photos)
+            answer = {"service_request_id": complaint.tracking_number, "token": str(complaint.token)}
     except ValidationError as exc:
         raise Open311Error(400, *_validation_messages(exc)) from None
     except RateLimited as exc:
         raise Open311Error(429, str(exc)) from None
-    return render([{"service_request_id": complaint.tracking_number, "token": str(complaint.token),
-                    "service_notice": _service_notice(category),
+    return render([{**answer, "service_notice": _service_notice(workflow_definition(category.workflow_id)),
                     "account_id": post.get("account_id", "").strip() or None}], fmt, "service_requests")
+
+
+def _queued() -> bool:
+    """Reports without photos are queued for a worker (answered with a token only) when tasks run on
+    workers; without a broker, or with KOTAPINTAR_OPEN311_QUEUE=false, they are filed at once."""
+    return settings.KOTAPINTAR_OPEN311_QUEUE and not settings.CELERY_TASK_ALWAYS_EAGER
 
 
 # -- FixMyStreet extension: public updates ---------------------------------------------------------

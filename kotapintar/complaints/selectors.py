@@ -4,7 +4,10 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate, ServiceStandard
@@ -17,6 +20,22 @@ from kotapintar.core.services.calendar import working_day_counter
 PUBLIC_LIST_FIELDS = ("id", "city_id", "tracking_number", "category_id", "department_id", "state", "description",
                       "lat", "lng", "address", "district_id", "village_id", "status_notes", "supporters",
                       "created_at", "updated_at", "due_at", "photo_id", "visibility", "duplicate_of_id")
+
+
+def category_by_code(city: City, code: str) -> ComplaintCategory | None:
+    """An active category of the city by its code (the Open311 service_code), cached until it changes."""
+    key = f"kp:complaint-category:{city.pk}:{code}"
+    category = cache.get(key)
+    if category is None:
+        category = ComplaintCategory.objects.filter(city=city, code=code, active=True).first()
+        if category is not None:
+            cache.set(key, category, 300)
+    return category
+
+
+@receiver([post_save, post_delete], sender=ComplaintCategory, dispatch_uid="kp_complaint_category_cache")
+def _category_changed(sender, instance, **kwargs):
+    cache.delete(f"kp:complaint-category:{instance.city_id}:{instance.code}")
 
 
 def categories_of(city: City, *, active_only: bool = True):

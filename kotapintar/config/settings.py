@@ -206,6 +206,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "workflow-deadlines": {"task": "kotapintar.core.tasks.workflow_deadlines_run", "schedule": 300.0},
+    # Files queued Open311 reports that no task was scheduled for (a lost message, a restart).
+    "complaints-intake": {"task": "kotapintar.complaints.tasks.complaints_file_pending_task", "schedule": 60.0},
 }
 
 MQTT_URL = os.environ.get("MQTT_URL", "")
@@ -251,6 +253,9 @@ KOTAPINTAR_PAYMENT_SECRETS = dict(item.split(":", 1) for item in env_list("KOTAP
 if KOTAPINTAR_DEMO_BANK:
     KOTAPINTAR_PAYMENT_SECRETS["simulated"] = os.environ.get(
         "KOTAPINTAR_PAYMENT_SECRET_SIMULATED", "development-only-simulated-bank-secret")
+# Open311 reports without photos go to a queue that a Celery worker files in batches (the client gets a
+# token and reads the tracking number from tokens/{token}); only when tasks run on workers (a broker).
+KOTAPINTAR_OPEN311_QUEUE = env_bool("KOTAPINTAR_OPEN311_QUEUE", True)
 # Complaint rate limits: KOTAPINTAR_COMPLAINT_LIMITS="person=5/600,address=30/3600,api_key=100000/3600"
 # (reports per number of seconds, per person, network address and Open311 api_key; see
 # kotapintar/complaints/services/limits.py for the defaults).

@@ -3,8 +3,11 @@
 import hashlib
 import secrets
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +45,26 @@ def open311_key_revoke(*, key: Open311Key, actor) -> Open311Key:
 
 
 def open311_key_find(city: City, key: str) -> Open311Key | None:
-    """The city's valid (not revoked) key, or None."""
+    """The city's valid (not revoked) key, or None. Valid keys are cached (a revocation clears the entry
+    at once in every process when the cache is Redis; with a per-process cache within KEY_CACHE_SECONDS)."""
     if not key:
         return None
-    return Open311Key.objects.filter(city=city, key_hash=key_hash(key), revoked_at=None).first()
+    digest = key_hash(key)
+    record = cache.get(_cache_key(city.pk, digest))
+    if record is None:
+        record = Open311Key.objects.filter(city=city, key_hash=digest, revoked_at=None).first()
+        if record is not None:
+            cache.set(_cache_key(city.pk, digest), record, KEY_CACHE_SECONDS)
+    return record
+
+
+KEY_CACHE_SECONDS = 60
+
+
+def _cache_key(city_id: int, digest: str) -> str:
+    return f"kp:open311-key:{city_id}:{digest}"
+
+
+@receiver([post_save, post_delete], sender=Open311Key, dispatch_uid="kp_open311_key_cache")
+def _key_changed(sender, instance, **kwargs):
+    cache.delete(_cache_key(instance.city_id, instance.key_hash))

@@ -5,9 +5,11 @@ Every function validates everything before it writes, writes in one transaction 
 and tells the reporter after commit.
 """
 
+import functools
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -16,15 +18,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintSupport, ComplaintUpdate
+from kotapintar.complaints.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintIntake,
+    ComplaintSupport,
+    ComplaintUpdate,
+    Open311Key,
+)
 from kotapintar.complaints.services.categories import attributes_clean
 from kotapintar.complaints.services.limits import rate_limit_check
 from kotapintar.complaints.services.photos import photos_clean
 from kotapintar.complaints.workflow import CLOSED_STATES, HANDLERS, OPEN_STATES, SUPERVISOR, VERIFIER
 from kotapintar.core import geo
 from kotapintar.core.models import City, Department, District, Village
-from kotapintar.core.selectors import user_has_role, user_roles
-from kotapintar.core.services.audit import audit_record
+from kotapintar.core.selectors import user_has_role, user_roles, workflow_definition
+from kotapintar.core.services.audit import audit_record, audit_record_many
 from kotapintar.core.services.documents import document_store
 from kotapintar.core.services.notifications import notification_send
 from kotapintar.core.services.workflow import state_of, workflow_start, workflow_transition
@@ -81,15 +90,15 @@ def _place(city: City, lat, lng, address: str, district, village) -> tuple[float
     return lat, lng, district, village
 
 
-def complaint_create(
+def complaint_prepare(
     *, city: City, category: ComplaintCategory, description: str, lat, lng, address: str = "",
     attributes: dict | None = None, visibility: str = Complaint.Visibility.PUBLIC, reporter=None,
     reporter_name: str = "", reporter_email: str = "", reporter_phone: str = "", device_id: str = "",
     photos=(), source: str = Complaint.Source.WEB, api_key=None, client_ip: str = "",
     district: District | None = None, village: Village | None = None, now=None, check_limits: bool = True,
-) -> Complaint:
-    """File a report. With an account (or through a city's Open311 client) it is submitted at once;
-    without one it waits for the confirmation link sent to the e-mail address."""
+) -> tuple[Complaint, list]:
+    """Check everything about a new report (and count it against the rate limits): the unsaved report,
+    in its first workflow state, and its cleaned photos. Writes nothing to the database."""
     reporter = reporter if getattr(reporter, "is_authenticated", False) else None
     if category.city_id != city.pk or not category.active:
         raise ValidationError({"category": [_("Choose one of this city's categories.")]})
@@ -121,30 +130,110 @@ def complaint_create(
         source=source, api_key=api_key, created_at=now, updated_at=now,
         confirm_code="" if confirmed else secrets.token_urlsafe(24),
     )
-    workflow_start(subject=complaint, workflow=category.workflow, now=now,
+    workflow_start(subject=complaint, workflow=workflow_definition(category.workflow_id), now=now,
                    state="submitted" if confirmed else None)
-    with transaction.atomic():
-        for _attempt in range(5):
-            complaint.tracking_number = tracking_number_new()
-            try:
-                with transaction.atomic():
-                    complaint.save()
-                break
-            except IntegrityError:
-                if Complaint.objects.filter(city=city, tracking_number=complaint.tracking_number).exists():
-                    continue
+    return complaint, clean_photos
+
+
+def complaint_create(**fields) -> Complaint:
+    """File a report (the fields of complaint_prepare). With an account (or through a city's Open311
+    client) it is submitted at once; without one it waits for the confirmation link sent to the e-mail
+    address."""
+    complaint, clean_photos = complaint_prepare(**fields)
+    city, reporter = complaint.city, complaint.reporter
+    for _attempt in range(5):  # without a savepoint per insert: a tracking number drawn twice retries the whole
+        complaint.tracking_number = tracking_number_new()
+        try:
+            with transaction.atomic():
+                complaint.save(force_insert=True)
+                for photo in clean_photos:
+                    document = document_store(city=city, uploaded_by=reporter, file=photo, kind="photo",
+                                              subject=complaint)
+                    complaint.photo = complaint.photo or document
+                if complaint.photo:
+                    complaint.save(update_fields=["photo"])
+                audit_record(city=city, actor=_filer(complaint), action="complaint.create", target=complaint,
+                             data=_created_data(complaint, len(clean_photos)))
+            break
+        except IntegrityError:
+            complaint.pk = complaint.photo = None
+            if not Complaint.objects.filter(city=city, tracking_number=complaint.tracking_number).exists():
                 raise
-        for photo in clean_photos:
-            document = document_store(city=city, uploaded_by=reporter, file=photo, kind="photo", subject=complaint)
-            complaint.photo = complaint.photo or document
-        if complaint.photo:
-            complaint.save(update_fields=["photo"])
-        audit_record(city=city, actor=reporter or (api_key and f"open311:{api_key.name}") or "citizen",
-                     action="complaint.create", target=complaint,
-                     data={"tracking_number": complaint.tracking_number, "category": category.code,
-                           "source": source, "state": complaint.state, "photos": len(clean_photos)})
+    else:
+        raise IntegrityError("No free tracking number after 5 attempts.")
     transaction.on_commit(lambda: _notify_created(complaint))
     return complaint
+
+
+def _filer(complaint: Complaint):
+    return complaint.reporter or (complaint.api_key and f"open311:{complaint.api_key.name}") or "citizen"
+
+
+def _created_data(complaint: Complaint, photos: int) -> dict:
+    return {"tracking_number": complaint.tracking_number, "category": complaint.category.code,
+            "source": complaint.source, "state": complaint.state, "photos": photos}
+
+
+# -- Open311 intake: answer at once with a token, file in batches ----------------------------------
+_INTAKE_FIELDS = [f for f in Complaint._meta.concrete_fields if not f.primary_key]
+
+
+def complaint_intake(**fields) -> ComplaintIntake:
+    """Check a report without photos as complaint_create does, and queue it: the Open311 client gets
+    the token now and the tracking number from tokens/{token} once a worker has filed it
+    (complaints_file_pending, in batches: one insert and one audit-chain lock per batch)."""
+    complaint, _photos = complaint_prepare(**fields, photos=())
+    data = {f.attname: getattr(complaint, f.attname) for f in _INTAKE_FIELDS}
+    intake = ComplaintIntake.objects.create(city_id=complaint.city_id, token=complaint.token, data=data)
+    transaction.on_commit(_intake_schedule)
+    return intake
+
+
+def _intake_schedule() -> None:
+    """One task at a time files what is waiting (the flag is shared when the cache is Redis)."""
+    from kotapintar.complaints.tasks import complaints_file_pending_task
+
+    if cache.add(INTAKE_FLAG, 1, 30):
+        complaints_file_pending_task.delay()
+
+
+INTAKE_FLAG = "kp:complaints:intake-scheduled"
+
+
+def complaints_file_pending(limit: int = 500) -> int:
+    """File up to `limit` queued Open311 reports, oldest first, in one transaction; returns how many.
+    Workers may run side by side: each takes intakes no other has locked."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                intakes = list(ComplaintIntake.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])
+                if not intakes:
+                    return 0
+                complaints = _file_batch(intakes)
+                ComplaintIntake.objects.filter(pk__in=[i.pk for i in intakes]).delete()
+                for complaint in complaints:
+                    transaction.on_commit(functools.partial(_notify_created, complaint))
+            return len(intakes)
+        except IntegrityError:  # a tracking number drawn twice: draw them all again
+            continue
+    raise IntegrityError("No free tracking numbers after 5 attempts.")
+
+
+def _file_batch(intakes: list[ComplaintIntake]) -> list[Complaint]:
+    complaints = [Complaint(**{f.attname: f.to_python(intake.data[f.attname])
+                                 for f in _INTAKE_FIELDS if f.attname in intake.data}) for intake in intakes]
+    cities = City.objects.in_bulk({c.city_id for c in complaints})
+    categories = ComplaintCategory.objects.in_bulk({c.category_id for c in complaints})
+    keys = Open311Key.objects.in_bulk({c.api_key_id for c in complaints} - {None})
+    for complaint in complaints:
+        complaint.tracking_number = tracking_number_new()
+        complaint.city, complaint.category = cities[complaint.city_id], categories[complaint.category_id]
+        complaint.api_key = keys.get(complaint.api_key_id)
+    Complaint.objects.bulk_create(complaints)
+    for city_id in cities:
+        audit_record_many(city=cities[city_id], records=[
+            (_filer(c), "complaint.create", c, _created_data(c, 0)) for c in complaints if c.city_id == city_id])
+    return complaints
 
 
 def public_url(path: str) -> str:

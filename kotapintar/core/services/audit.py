@@ -46,34 +46,47 @@ def entry_hash(entry: AuditEntry) -> str:
 
 def audit_record(*, city: City | None, actor, action: str, target=None, data: dict | None = None) -> AuditEntry:
     """Append one entry to the city's chain. Runs inside the caller's transaction."""
+    return audit_record_many(city=city, records=[(actor, action, target, data)])[0]
+
+
+def audit_record_many(*, city: City | None, records: list[tuple]) -> list[AuditEntry]:
+    """Append entries (actor, action, target, data) to the city's chain in this order, with one lock of
+    the chain's head and one insert. Runs inside the caller's transaction."""
     key = chain_key(city)
-    # No savepoint: the entry belongs to the caller's transaction and fails with it. The chain's head row
+    # No savepoint: the entries belong to the caller's transaction and fail with it. The chain's head row
     # exists after a city's first entry, so one locking read is enough (get_or_create only the first time).
     with transaction.atomic(savepoint=False):
         head = AuditChain.objects.select_for_update().filter(key=key).first()
         if head is None:
             AuditChain.objects.get_or_create(key=key)
             head = AuditChain.objects.select_for_update().get(key=key)
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        entry = AuditEntry(
-            chain=key,
-            seq=head.seq + 1,
-            city=city,
-            actor=user,
-            actor_label=str(user.username) if user else (actor if isinstance(actor, str) else "system"),
-            action=action,
-            object_type=target._meta.label_lower if target is not None else "",
-            object_id=str(target.pk) if target is not None else "",
-            # Round-trip through JSON so that what is hashed equals what the database returns.
-            data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-            created_at=_millisecond(timezone.now()),
-            prev_hash=head.head_hash,
-        )
-        entry.hash = entry_hash(entry)
-        entry.save(force_insert=True)
-        head.seq, head.head_hash = entry.seq, entry.hash
+        now = _millisecond(timezone.now())
+        entries = []
+        for actor, action, target, data in records:
+            user = actor if getattr(actor, "is_authenticated", False) else None
+            entry = AuditEntry(
+                chain=key,
+                seq=head.seq + 1,
+                city=city,
+                actor=user,
+                actor_label=str(user.username) if user else (actor if isinstance(actor, str) else "system"),
+                action=action,
+                object_type=target._meta.label_lower if target is not None else "",
+                object_id=str(target.pk) if target is not None else "",
+                # Round-trip through JSON so that what is hashed equals what the database returns.
+                data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+                created_at=now,
+                prev_hash=head.head_hash,
+            )
+            entry.hash = entry_hash(entry)
+            entries.append(entry)
+            head.seq, head.head_hash = entry.seq, entry.hash
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            AuditEntry.objects.bulk_create(entries)
         head.save(update_fields=["seq", "head_hash"])
-    return entry
+    return entries
 
 
 @dataclass
