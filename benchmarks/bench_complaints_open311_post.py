@@ -50,13 +50,30 @@ LOCUSTFILE = Path(__file__).resolve().parent / "locust_open311.py"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def server_env(server: str, name: str, data_dir: str) -> dict:
+def server_env(server: str, name: str, data_dir: str, redis: str = "") -> dict:
     env = dict(os.environ, DATABASE_URL=f"{server}/{name}", KOTAPINTAR_DATA_DIR=data_dir,
                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", LOG_LEVEL="ERROR",
                DJANGO_SETTINGS_MODULE="kotapintar.config.settings", PYTHONPATH=str(REPO_DIR))
     for variable in ("REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(variable, None)
+    if redis:  # production: Redis is the shared cache and the Celery broker
+        env["REDIS_URL"] = redis
     return env
+
+
+def start_worker(env: dict, data_dir: str) -> subprocess.Popen:
+    """One Celery worker process (solo pool), as in docs/scale-out: it files the queued Open311 reports."""
+    command = [str(Path(sys.executable).parent / "celery"), "-A", "kotapintar.config", "worker", "--pool=solo",
+               "--loglevel=WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat"]
+    log = open(Path(data_dir) / "worker.log", "w")  # noqa: SIM115 (closed with the process)
+    print(f"worker: {' '.join(command[1:])}")
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(REPO_DIR))
+
+
+def queued() -> int:
+    from kotapintar.complaints.models import ComplaintIntake
+
+    return ComplaintIntake.objects.count()
 
 
 def create_key(city: str, env: dict) -> str:
@@ -234,6 +251,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of the warm-up run")
     parser.add_argument("--cities", default="bandung", help="comma-separated city slugs to file reports in")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end (also a --reuse one)")
+    parser.add_argument("--mode", choices=["production", "embedded"], default="production",
+                        help="production: Redis cache and broker, a Celery worker files the queued reports; "
+                             "embedded: in-process cache, eager tasks, every report filed within its request")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="Redis for --mode production")
     args = parser.parse_args()
     slugs = [s.strip() for s in args.cities.split(",") if s.strip()]
 
@@ -247,11 +268,17 @@ def main() -> int:
     name = args.reuse or f"bench_complaints_{os.getpid()}"
     drop = args.drop or not args.reuse
     data_dir = tempfile.mkdtemp(prefix="kotapintar-bench-open311-")
-    server = None
+    server = worker = None
     print(f"database: PostgreSQL {version}, {name}")
     try:
         bench_complaints.prepare(args.server, name, args.rows, data_dir, reuse=bool(args.reuse))
-        env = server_env(args.server, name, data_dir)
+        redis = args.redis if args.mode == "production" else ""
+        if redis:
+            import redis as redis_client
+
+            redis_client.Redis.from_url(redis).flushdb()  # no rate-limit counters of an earlier run
+        env = server_env(args.server, name, data_dir, redis)
+        worker = start_worker(env, data_dir) if redis else None
         plan = {slug: {"key": create_key(slug, env), "points": city_points(slug)} for slug in slugs}
         plan_path = Path(data_dir) / "plan.json"
         plan_path.write_text(json.dumps(plan))
@@ -264,9 +291,12 @@ def main() -> int:
             warm = run_locust(args, server[0], plan_path, args.warmup, out_dir, "warm-up")
             print(f"  warm-up: {warm['requests']} requests, {warm['failures']} failures, {warm['rps']:.0f} req/s")
         server_pids = process_tree(server[1].pid)
+        worker_pids = process_tree(worker.pid) if worker else []
+        while worker and queued():  # the warm-up's reports are filed before the measured run
+            time.sleep(0.2)
         pg_pids = backend_pids(name)
         before = counts(slugs)
-        cpu_before = (cpu_seconds(server_pids), cpu_seconds(pg_pids))
+        cpu_before = (cpu_seconds(server_pids), cpu_seconds(pg_pids), cpu_seconds(worker_pids))
         load_before = os.getloadavg()
         sampler = LockSampler(args.server, name)
         sampler.start()
@@ -276,7 +306,14 @@ def main() -> int:
         sampler.stopping.set()
         sampler.join()
         cpu_after = (cpu_seconds(server_pids), cpu_seconds(pg_pids + [p for p in backend_pids(name)
-                                                                       if p not in pg_pids]))
+                                                                       if p not in pg_pids]),
+                     cpu_seconds(worker_pids))
+        backlog, drained = (queued(), 0.0) if worker else (0, 0.0)
+        while worker and queued():  # the reports still queued when the load stopped
+            time.sleep(0.1)
+        if worker:
+            drained = time.monotonic() - started - elapsed
+            cpu_after = (*cpu_after[:2], cpu_seconds(worker_pids))
         load_after = os.getloadavg()
         after = counts(slugs)
 
@@ -296,11 +333,17 @@ def main() -> int:
               f"+{after['audit'] - before['audit']:,} audit entries; audit chains "
               + ", ".join(f"{c.chain} {c.entries:,} entries {'OK' if c.ok else 'BROKEN: ' + c.reason}" for c in chains))
         busy = elapsed
+        filed = after["complaints"] - before["complaints"]
+        per_report = {label: 1000 * (cpu_after[i] - cpu_before[i]) / max(1, result["requests"])
+                      for i, label in enumerate(["server", "PostgreSQL", "worker"])}
         print(f"CPU during the measured run ({busy:.0f} s wall, {os.cpu_count()} CPUs = {busy * os.cpu_count():.0f} "
               f"CPU-s): server processes {cpu_after[0] - cpu_before[0]:.1f} s, their PostgreSQL sessions "
-              f"{cpu_after[1] - cpu_before[1]:.1f} s, Locust {result['cpu']:.1f} s; "
-              f"per report: server {1000 * (cpu_after[0] - cpu_before[0]) / max(1, result['requests']):.1f} ms, "
-              f"PostgreSQL {1000 * (cpu_after[1] - cpu_before[1]) / max(1, result['requests']):.1f} ms")
+              f"{cpu_after[1] - cpu_before[1]:.1f} s, worker {cpu_after[2] - cpu_before[2]:.1f} s, "
+              f"Locust {result['cpu']:.1f} s; per report: "
+              + ", ".join(f"{label} {ms:.1f} ms" for label, ms in per_report.items()))
+        if worker:
+            print(f"queue: {backlog:,} reports still queued when the load stopped, filed {drained:.1f} s later; "
+                  f"{filed:,} reports filed in {elapsed + drained:.1f} s from the start of the load")
         share = sampler.with_waiting / max(1, sampler.samples)
         print(f"lock waits (pg_stat_activity, {sampler.samples} samples): at least one session waiting in "
               f"{share:.0%} of the samples; on average {sampler.active / max(1, sampler.samples):.1f} active sessions, "
@@ -313,11 +356,19 @@ def main() -> int:
                f"({args.server_kind}, {args.workers if args.server_kind == 'gunicorn' else args.threads} "
                f"{'workers' if args.server_kind == 'gunicorn' else 'threads'}, {args.users} Locust users)",
                f">= {TARGET_RPS:.0f} req/s, no error", ok)
+        if worker:
+            filed_rate = filed / (elapsed + drained)
+            figure(f"open311_filed_rps{suffix}", f"{filed_rate:.1f} reports/s filed (from the start of the load "
+                   f"until the queue was empty; {filed:,} reports)", f">= {TARGET_RPS:.0f}/s",
+                   filed_rate >= TARGET_RPS and filed == result["requests"])
         figure(f"open311_post_median{suffix}", f"{result['median']:.0f} ms (p95 {result['p95']:.0f} ms)")
         figure(f"open311_post_lock_wait_share{suffix}", f"{share:.0%} of samples with a session waiting for a lock")
         figure(f"open311_post_audit_chain{suffix}", "intact" if all(c.ok for c in chains) else "BROKEN",
                "intact", all(c.ok for c in chains))
     finally:
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=30)
         if server:
             log = stop_server(server)
             errors = [line for line in log.splitlines() if "Traceback" in line or "ERROR" in line]
