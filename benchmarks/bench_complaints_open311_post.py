@@ -6,23 +6,30 @@ script loads one with --rows), and lets Locust, in a second process, file report
 POST /<city>/open311/v2/requests.json as fast as the server answers:
 
 - the server: gunicorn (the production setup of docs/scale-out.en.md: a few sync worker processes,
-  --workers) or waitress (one process, --threads; what `kotapintar run` uses), with the in-process cache
-  and eager tasks of `make run` (no Redis: the report's confirmation e-mail is recorded and "sent" to a
-  dummy backend within the request, after commit);
+  --workers) or waitress (one process, --threads; what `kotapintar run` uses);
+- --mode production (the default): Redis (--redis, flushed first) is the shared cache and the Celery
+  broker, and one Celery worker process (solo pool) files the queued reports in batches: the POST is
+  checked and answered with a token, the worker files it (KOTAPINTAR_OPEN311_QUEUE);
+  --mode embedded: the in-process cache and eager tasks of `make run`, every report filed within its
+  request and its confirmation e-mail "sent" to a dummy backend after commit;
 - the api_key: `kotapintar open311 key create --city <city> --name bench` (its last line);
 - the load: benchmarks/locust_open311.py, headless, --users clients posting without pause, each report
   valid (a place inside the city taken from its existing reports, a category with answers to its
   required questions, a new e-mail and device_id every time); a warm-up run first, then the measured run.
 
-Printed: Locust's requests/s, failures, median and p95 latency; the reports the database gained and
+Printed: Locust's requests/s, failures, median and p95 latency; in production mode how many reports were
+still queued when the load stopped and the filed rate (reports filed from the start of the load until the
+queue was empty, divided by that time); the reports the database gained and
 the check of the city's audit chain (a hash chain: one row lock on the city's chain head per report);
 how often the server's database sessions waited for a lock (pg_stat_activity sampled every 20 ms) and on
-what; the CPU time of the server processes, their database sessions and Locust; the load average.
+what; the CPU time of the server processes, their database sessions, the worker and Locust; the load
+average.
 --cities bandung,medan,... spreads the same load over several cities (one audit chain each) to show
 whether the per-city chain lock is what limits the rate.
 
     .venv/bin/python benchmarks/bench_complaints_open311_post.py --reuse DB [--server-kind gunicorn|waitress]
-        [--workers 4] [--threads 8] [--users 16] [--duration 30] [--warmup 5] [--cities bandung] [--drop]
+        [--mode production|embedded] [--workers 4] [--threads 8] [--users 16] [--duration 30] [--warmup 5]
+        [--cities bandung] [--drop]
     .venv/bin/python benchmarks/bench_complaints_open311_post.py --rows 2000000   (load a database first)
 """
 
@@ -276,7 +283,11 @@ def main() -> int:
         if redis:
             import redis as redis_client
 
-            redis_client.Redis.from_url(redis).flushdb()  # no rate-limit counters of an earlier run
+            try:
+                redis_client.Redis.from_url(redis).flushdb()  # no rate-limit counters of an earlier run
+            except redis_client.RedisError as exc:
+                print(f"Redis is unreachable at {redis} ({exc}): measuring --mode embedded instead")
+                redis = ""
         env = server_env(args.server, name, data_dir, redis)
         worker = start_worker(env, data_dir) if redis else None
         plan = {slug: {"key": create_key(slug, env), "points": city_points(slug)} for slug in slugs}
