@@ -176,6 +176,7 @@ def _created_data(complaint: Complaint, photos: int) -> dict:
 
 # -- Open311 intake: answer at once with a token, file in batches ----------------------------------
 _INTAKE_FIELDS = [f for f in Complaint._meta.concrete_fields if not f.primary_key]
+INTAKE_FLAG = "kp:complaints:intake-scheduled"
 
 
 def complaint_intake(**fields) -> ComplaintIntake:
@@ -195,9 +196,6 @@ def _intake_schedule() -> None:
 
     if cache.add(INTAKE_FLAG, 1, 30):
         complaints_file_pending_task.delay()
-
-
-INTAKE_FLAG = "kp:complaints:intake-scheduled"
 
 
 def complaints_file_pending(limit: int = 500) -> int:
@@ -230,7 +228,7 @@ def _file_batch(intakes: list[ComplaintIntake]) -> list[Complaint]:
         complaint.city, complaint.category = cities[complaint.city_id], categories[complaint.category_id]
         complaint.api_key = keys.get(complaint.api_key_id)
     Complaint.objects.bulk_create(complaints)
-    for city_id in cities:
+    for city_id in sorted(cities):  # chains locked in one order: workers side by side cannot deadlock
         audit_record_many(city=cities[city_id], records=[
             (_filer(c), "complaint.create", c, _created_data(c, 0)) for c in complaints if c.city_id == city_id])
     return complaints
