@@ -5,7 +5,6 @@ Every function validates everything before it writes, writes in one transaction 
 and tells the reporter after commit.
 """
 
-import functools
 import secrets
 
 from django.conf import settings
@@ -35,7 +34,7 @@ from kotapintar.core.models import City, Department, District, Village
 from kotapintar.core.selectors import user_has_role, user_roles, workflow_definition
 from kotapintar.core.services.audit import audit_record, audit_record_many
 from kotapintar.core.services.documents import document_store
-from kotapintar.core.services.notifications import notification_send
+from kotapintar.core.services.notifications import notification_send_many
 from kotapintar.core.services.workflow import state_of, workflow_start, workflow_transition
 
 OFFICIAL_ROLES = (*HANDLERS, "complaint_admin")
@@ -209,8 +208,7 @@ def complaints_file_pending(limit: int = 500) -> int:
                     return 0
                 complaints = _file_batch(intakes)
                 ComplaintIntake.objects.filter(pk__in=[i.pk for i in intakes]).delete()
-                for complaint in complaints:
-                    transaction.on_commit(functools.partial(_notify_created, complaint))
+                notification_send_many([m for m in map(_created_message, complaints) if m])
             return len(intakes)
         except IntegrityError:  # a tracking number drawn twice: draw them all again
             continue
@@ -239,6 +237,13 @@ def public_url(path: str) -> str:
 
 
 def _notify_created(complaint: Complaint) -> None:
+    message = _created_message(complaint)
+    if message:
+        notification_send_many([message])
+
+
+def _created_message(complaint: Complaint) -> dict | None:
+    """The e-mail that confirms a new report (or asks to confirm it), for notification_send_many."""
     city = complaint.city
     with translation.override((complaint.reporter and complaint.reporter.language) or city.locale):
         track = public_url(reverse("complaints:detail", kwargs={"city": city.slug,
@@ -256,14 +261,21 @@ def _notify_created(complaint: Complaint) -> None:
             body = _("Thank you for your report to %(city)s (%(category)s).\nTracking number: %(n)s\n"
                      "Follow it here: %(track)s") % {"city": city.name, "category": complaint.category.name,
                                                      "n": complaint.tracking_number, "track": track}
-        _send(complaint, subject, body)
+    return _message(complaint, subject, body)
+
+
+def _message(complaint: Complaint, subject: str, body: str) -> dict | None:
+    if complaint.reporter_id:
+        return {"user": complaint.reporter, "city": complaint.city, "subject": subject, "body": body}
+    if complaint.reporter_email:
+        return {"recipient": complaint.reporter_email, "city": complaint.city, "subject": subject, "body": body}
+    return None
 
 
 def _send(complaint: Complaint, subject: str, body: str) -> None:
-    if complaint.reporter_id:
-        notification_send(user=complaint.reporter, city=complaint.city, subject=subject, body=body)
-    elif complaint.reporter_email:
-        notification_send(recipient=complaint.reporter_email, city=complaint.city, subject=subject, body=body)
+    message = _message(complaint, subject, body)
+    if message:
+        notification_send_many([message])
 
 
 def complaint_confirm(*, complaint: Complaint, code: str) -> Complaint:

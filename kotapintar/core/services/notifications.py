@@ -60,33 +60,49 @@ def channels() -> dict[str, Channel]:
 def notification_send(*, subject: str, body: str, user=None, city: City | None = None, recipient: str = "",
                       channel_names=("email",)) -> list[Notification]:
     """Record one notification per channel and deliver it after the transaction commits."""
+    return notification_send_many([{"subject": subject, "body": body, "user": user, "city": city,
+                                    "recipient": recipient}], channel_names)
+
+
+def notification_send_many(messages: list[dict], channel_names=("email",)) -> list[Notification]:
+    """notification_send for many messages ({subject, body, user, city, recipient}): one insert, and one
+    task that delivers them all after the transaction commits."""
     available = channels()
     created = []
-    for name in channel_names:
-        channel = available[name]
-        to = recipient or (channel.recipient_of(user) if user else "")
-        if not to:
-            continue
-        created.append(Notification.objects.create(
-            city=city, user=user, channel=name, recipient=to, subject=str(subject)[:200], body=str(body)
-        ))
+    for message in messages:
+        user = message.get("user")
+        for name in channel_names:
+            to = message.get("recipient") or (available[name].recipient_of(user) if user else "")
+            if to:
+                created.append(Notification(city=message.get("city"), user=user, channel=name, recipient=to,
+                                            subject=str(message["subject"])[:200], body=str(message["body"])))
     if created:
-        from kotapintar.core.tasks import notification_deliver_task
+        from kotapintar.core.tasks import notifications_deliver_task
 
+        Notification.objects.bulk_create(created)
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: [notification_deliver_task.delay(pk) for pk in ids])
+        transaction.on_commit(lambda: notifications_deliver_task.delay(ids))
     return created
 
 
 def notification_deliver(notification_id: int) -> Notification:
-    notification = Notification.objects.get(pk=notification_id)
-    if notification.status == Notification.Status.SENT:
-        return notification
-    try:
-        channels()[notification.channel].deliver(notification)
-    except Exception as exc:  # a failed delivery is recorded, not lost
-        notification.status, notification.error = Notification.Status.FAILED, str(exc)[:2000]
-    else:
-        notification.status, notification.sent_at = Notification.Status.SENT, timezone.now()
-    notification.save(update_fields=["status", "error", "sent_at"])
+    (notification,) = notifications_deliver([notification_id]) or [Notification.objects.get(pk=notification_id)]
     return notification
+
+
+def notifications_deliver(ids: list[int]) -> list[Notification]:
+    """Deliver the notifications not sent yet; a failed delivery is recorded, not lost."""
+    notifications = list(Notification.objects.filter(pk__in=ids).order_by("pk"))
+    available, pending = channels(), []
+    for notification in notifications:
+        if notification.status == Notification.Status.SENT:
+            continue
+        try:
+            available[notification.channel].deliver(notification)
+        except Exception as exc:  # noqa: BLE001 (any failure of a channel)
+            notification.status, notification.error = Notification.Status.FAILED, str(exc)[:2000]
+        else:
+            notification.status, notification.sent_at = Notification.Status.SENT, timezone.now()
+        pending.append(notification)
+    Notification.objects.bulk_update(pending, ["status", "error", "sent_at"])
+    return notifications
