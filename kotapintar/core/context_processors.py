@@ -23,8 +23,11 @@ def platform(request):
             if not entry.roles or roles & set(entry.roles)
         ]
 
+    return {"city": city, "menu": menu, "roles": roles, "chrome_key": chrome_key(request, city, roles)}
+
+
+def chrome_key(request, city, roles) -> str:
     active = request.__dict__.get("_active_modules")
     active = active[1] if active and active[0] == city.pk else city_active_module_ids(city)
-    key = "|".join([str(city.pk), city.slug, city.name, city.logo.name or "", ",".join(sorted(active)),
-                    ",".join(sorted(roles))])
-    return {"city": city, "menu": menu, "roles": roles, "chrome_key": key}
+    return "|".join([str(city.pk), city.slug, city.name, city.logo.name or "", ",".join(sorted(active)),
+                     ",".join(sorted(roles))])

@@ -10,6 +10,7 @@ import copy
 import secrets
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from kotapintar.core.context_processors import platform
+from kotapintar.core.context_processors import chrome_key
 
 _MARK = f"kplayout{secrets.token_hex(8)}"
 CONTENT, PATH, FULL_PATH = f"{_MARK}content", f"{_MARK}path", f"{_MARK}fullpath"
@@ -29,16 +30,28 @@ SHELLS_MAX = 500
 def render_public(request, template_name: str, context: dict) -> HttpResponse:
     """`template_name` renders the content alone (no {% extends %}, no POST form: it gets no CSRF token
     and no context processors). The page keeps base.html's default title."""
-    if request.user.is_authenticated or get_messages(request):
+    if not _anonymous_without_messages(request):
         return render(request, "layout_page.html", {**context, "content_template": template_name})
     path, full_path = quote(request.path), escape(request.get_full_path())
     before, after = (part.replace(PATH, path).replace(FULL_PATH, full_path) for part in _shell(request))
     return HttpResponse(before + render_to_string(template_name, context) + after)
 
 
+def _anonymous_without_messages(request) -> bool:
+    """Without a session cookie nobody is signed in and no message waits in the session; the messages
+    cookie is looked at too, and what this request added. Neither the user nor the session is loaded for
+    such a visitor."""
+    if getattr(getattr(request, "_messages", None), "_queued_messages", None):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return not request.user.is_authenticated and not get_messages(request)
+    return "messages" not in request.COOKIES
+
+
 def _shell(request) -> tuple[str, str]:
     city = getattr(request, "city", None)
-    key = (platform(request)["chrome_key"], get_language(), city and city.primary_color, city and city.secondary_color)
+    key = (city and chrome_key(request, city, set()), get_language(), city and city.primary_color,
+           city and city.secondary_color)
     shell = _SHELLS.get(key)
     if shell is None:
         marked = copy.copy(request)

@@ -157,3 +157,17 @@ def test_a_waiting_message_is_shown_on_a_layout_shell_page(bandung):
     with translation.override("id"):
         page = render_public(request, "permits/status_content.html", {"number": ""}).content.decode()
     assert "Pesan untuk pengunjung" in page and "Cek status permohonan" in page
+
+
+def test_a_message_waiting_in_the_messages_cookie_is_shown_too(bandung):
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from kotapintar.core.layout import render_public
+
+    request = _anonymous_request(bandung, "")
+    request.COOKIES["messages"] = CookieStorage(request)._encode([Message(20, "Pesan dari cookie")])
+    request._messages = FallbackStorage(request)
+    page = render_public(request, "permits/status_content.html", {"number": ""}).content.decode()
+    assert "Pesan dari cookie" in page
