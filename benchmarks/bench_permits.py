@@ -465,19 +465,19 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
 
     from kotapintar.core.layout import render_public
     from kotapintar.core.models import City
-    from kotapintar.core.selectors import city_active_module_ids, city_by_slug, workflow_definition
-    from kotapintar.core.services.workflow import state_of
+    from kotapintar.core.selectors import city_active_module_ids, city_by_slug
     from kotapintar.permits.models import PermitApplication
-    from kotapintar.permits.selectors import permit_type_names
     from kotapintar.permits.views import STATUS_FIELDS
+    from kotapintar.permits.views import _status_article as status_article
 
     cities = {city.slug: city for city in City.objects.all()}
     active = {slug: (city.pk, city_active_module_ids(city)) for slug, city in cities.items()}
     lookups = [(url.split("/")[1], expect.decode()) for url, expect in sample]
 
     def status_row(slug, number):
-        return (PermitApplication.objects.filter(city_id=cities[slug].pk, registration_number=number)
-                .values(*STATUS_FIELDS).first())
+        rows = PermitApplication.objects.filter(city_id=cities[slug].pk, registration_number=number).values(
+            *STATUS_FIELDS)[:1]
+        return rows[0] if rows else None
 
     found = {(slug, number): status_row(slug, number) for slug, number in lookups}
     factory = RequestFactory()
@@ -485,16 +485,12 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
     def render_status(slug, number):
         request = factory.get(f"/{slug}/permits/status/", {"number": number})
         request.user, request.city, request._active_modules = AnonymousUser(), cities[slug], active[slug]
-        application = {**found[(slug, number)], "permit_type": permit_type_names(cities[slug].pk)[
-            found[(slug, number)]["permit_type_id"]]}
-        return render_public(request, "permits/status_content.html", {
-            "number": number, "application": application,
-            "state": state_of(workflow_definition(application["workflow_id"]), application["state"])})
+        return render_public(request, status_article(cities[slug], found[(slug, number)]))
 
     steps = [
         ("City by slug, cached (CityModuleMiddleware)", lambda slug, number: city_by_slug(slug)),
         ("active modules (CityModuleMiddleware)", lambda slug, number: city_active_module_ids(cities[slug])),
-        ("the status view's query (.values(6 fields).first())", status_row),
+        ("the status view's query (.values(6 fields)[:1])", status_row),
         ("render the status page (content, layout shell)", render_status),
         ("the bare view's query (.values(3 fields).first())",
          lambda slug, number: PermitApplication.objects.filter(city_id=cities[slug].pk, registration_number=number)

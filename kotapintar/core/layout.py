@@ -1,5 +1,5 @@
 """Busy public pages (a permit's status, say) for anonymous visitors: only the page's own content is
-rendered per request; the layout around it (base.html: head, header, menu, language switch, footer) is
+made per request; the layout around it (base.html: head, header, menu, language switch, footer) is
 rendered once per process for each city, language and menu into a shell with marks where the
 visitor's own parts go (the page's address in the sign-in and language links, the content).
 
@@ -27,14 +27,15 @@ _SHELLS: dict[tuple, tuple[str, str]] = {}
 SHELLS_MAX = 500
 
 
-def render_public(request, template_name: str, context: dict) -> HttpResponse:
-    """`template_name` renders the content alone (no {% extends %}, no POST form: it gets no CSRF token
-    and no context processors). The page keeps base.html's default title."""
+def render_public(request, content: str) -> HttpResponse:
+    """`content` is the page's own HTML, already escaped (no POST form: it would get no CSRF token). The
+    page keeps base.html's default title."""
+    content = mark_safe(content)  # noqa: S308 (escaped by the caller)
     if not _anonymous_without_messages(request):
-        return render(request, "layout_page.html", {**context, "content_template": template_name})
+        return render(request, "layout_page.html", {"layout_content": content})
     path, full_path = quote(request.path), escape(request.get_full_path())
     before, after = (part.replace(PATH, path).replace(FULL_PATH, full_path) for part in _shell(request))
-    return HttpResponse(before + render_to_string(template_name, context) + after)
+    return HttpResponse(before + content + after)
 
 
 def _anonymous_without_messages(request) -> bool:

@@ -135,16 +135,35 @@ def _anonymous_request(city, query: str):
 def test_the_layout_shell_gives_the_same_page_as_a_full_render(bandung, query):
     """render_public fills a cached layout; the page must be byte for byte what base.html renders."""
     from django.shortcuts import render
+    from django.utils.safestring import mark_safe
 
     from kotapintar.core.layout import render_public
 
-    context = {"number": "3273-2026-000001", "application": None, "state": None}
+    content = mark_safe("<h1>Cek status permohonan</h1>")
     with translation.override("id"):
         for _ in range(2):  # the first builds the shell, the second uses it
-            fast = render_public(_anonymous_request(bandung, query), "permits/status_content.html", context).content
-        full = render(_anonymous_request(bandung, query), "layout_page.html",
-                      {**context, "content_template": "permits/status_content.html"}).content
-    assert fast == full and b"<script>alert" not in fast and b"Cek status permohonan" in fast
+            fast = render_public(_anonymous_request(bandung, query), content).content
+        full = render(_anonymous_request(bandung, query), "layout_page.html", {"layout_content": content}).content
+    assert fast == full and b"<script>alert" not in fast and b"<h1>Cek status permohonan</h1>" in fast
+
+
+def test_the_status_page_escapes_what_the_visitor_typed(bandung, client):
+    page = client.get("/bandung/permits/status/", {"number": '"><script>alert(1)</script>'}).content.decode()
+    assert "<script>alert(1)" not in page
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert "Tidak ada permohonan dengan nomor ini di kota ini." in page
+
+
+def test_dates_are_shown_in_the_city_time_zone(bandung, client):
+    import datetime
+
+    application = submitted(bandung)
+    # 23:30 UTC is already the next day in Bandung (UTC+7).
+    PermitApplication.objects.filter(pk=application.pk).update(
+        submitted_at=datetime.datetime(2026, 3, 9, 23, 30, tzinfo=datetime.UTC),
+        due_at=datetime.datetime(2026, 3, 20, 23, 30, tzinfo=datetime.UTC))
+    page = status_page(client, application)
+    assert "Diajukan: 10 Maret 2026 · batas waktu 21 Maret 2026" in page
 
 
 def test_a_waiting_message_is_shown_on_a_layout_shell_page(bandung):
@@ -155,7 +174,7 @@ def test_a_waiting_message_is_shown_on_a_layout_shell_page(bandung):
     request = _anonymous_request(bandung, "")
     messages.info(request, "Pesan untuk pengunjung")
     with translation.override("id"):
-        page = render_public(request, "permits/status_content.html", {"number": ""}).content.decode()
+        page = render_public(request, "<h1>Cek status permohonan</h1>").content.decode()
     assert "Pesan untuk pengunjung" in page and "Cek status permohonan" in page
 
 
@@ -169,5 +188,5 @@ def test_a_message_waiting_in_the_messages_cookie_is_shown_too(bandung):
     request = _anonymous_request(bandung, "")
     request.COOKIES["messages"] = CookieStorage(request)._encode([Message(20, "Pesan dari cookie")])
     request._messages = FallbackStorage(request)
-    page = render_public(request, "permits/status_content.html", {"number": ""}).content.decode()
+    page = render_public(request, "<h1>Cek status permohonan</h1>").content.decode()
     assert "Pesan dari cookie" in page
