@@ -37,6 +37,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -219,13 +220,18 @@ def run_locust(args, port: int, plan_path: Path, seconds: int, out_dir: Path, la
     failures_text = ""
     if Path(f"{prefix}_failures.csv").exists():
         failures_text = Path(f"{prefix}_failures.csv").read_text()
+    summary = result.stdout.strip() or result.stderr.strip()[-3000:]
+    # The CSV is written once a second: the requests that ended after its last write are only in the summary.
+    final = re.search(r"^\s+Aggregated\s+(\d+)\s+(\d+)\(.*\|\s+([\d.]+)\s+[\d.]+\s*$", summary, re.M)
+    requests, failures = (int(final[1]), int(final[2])) if final else (int(total["Request Count"]),
+                                                                       int(total["Failure Count"]))
     return {
-        "requests": int(total["Request Count"]), "failures": int(total["Failure Count"]),
-        "rps": float(total["Requests/s"]), "median": float(total["Median Response Time"]),
+        "requests": requests, "failures": failures, "rps": float(final[3] if final else total["Requests/s"]),
+        "median": float(total["Median Response Time"]),
         "p95": float(total["95%"]), "p99": float(total["99%"]), "max": float(total["Max Response Time"]),
         "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         "failures_text": failures_text, "exit": result.returncode,
-        "summary": result.stdout.strip() or result.stderr.strip()[-3000:],
+        "summary": summary,
     }
 
 

@@ -3,9 +3,10 @@ address, and per Open311 api_key. Counters live in the cache (Redis in productio
 shares them). Limits come from `settings.KOTAPINTAR_COMPLAINT_LIMITS` as {scope: (count, seconds)}."""
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 
+from kotapintar.core.cache import counters_add
 from kotapintar.core.exceptions import RateLimited
 
 __all__ = ["RateLimited", "rate_limit_check"]
@@ -25,19 +26,11 @@ def rate_limit_check(*, city_id: int, sources: dict[str, str]) -> None:
     """Count one report against each source ({scope: identity}); raise RateLimited when one is over
     its limit. Empty identities are skipped."""
     limits = _limits()
-    for scope, identity in sources.items():
-        if not identity:
-            continue
+    scopes = [scope for scope, identity in sources.items() if identity]
+    counts = counters_add(caches["default"], {f"kp:rl:{city_id}:{scope}:{sources[scope]}": limits[scope][1]
+                                              for scope in scopes})
+    for scope, used in zip(scopes, counts, strict=True):
         count, seconds = limits[scope]
-        key = f"kp:rl:{city_id}:{scope}:{identity}"
-        if cache.add(key, 1, seconds):
-            used = 1
-        else:
-            try:
-                used = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, seconds)
-                used = 1
         if used > count:
             minutes = max(1, seconds // 60)
             raise RateLimited(_("Too many reports from you in a short time (at most %(n)d in %(m)d minutes). "
