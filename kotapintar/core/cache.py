@@ -28,16 +28,19 @@ class RedisCache(redis.RedisCache):
         self._class = RedisCacheClient
 
 
+# INCR, and on the first count the expiry: one atomic step, so a counter never outlives its window
+# (with SET NX EX then INCR, a key expiring in between would come back without an expiry).
+_COUNT = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+
+
 def counters_add(cache, counters: dict[str, int]) -> list[int]:
     """Count one more on each counter ({key: seconds it lives from its first count}); the new counts, in
     order. On Redis one round trip for all of them; on other caches Django's add and incr."""
     if isinstance(cache, RedisCache):
         pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
-        for key, seconds in counters.items():
-            key = cache.make_and_validate_key(key)
-            pipe.set(key, 0, ex=seconds, nx=True)
-            pipe.incr(key)
-        return pipe.execute()[1::2]
+        for key, seconds in counters.items():  # EVAL, not EVALSHA: no SCRIPT EXISTS round trip first
+            pipe.eval(_COUNT, 1, cache.make_and_validate_key(key), seconds)
+        return pipe.execute()
     counts = []
     for key, seconds in counters.items():
         if cache.add(key, 1, seconds):

@@ -35,6 +35,7 @@ def test_counters_count_in_one_round_trip_and_expire():
         time.sleep(1.1)
         assert counters_add(cache, {"a": 60, "b": 1}) == [3, 1]  # b lived one second from its first count
     client = redis_cache._cache.get_client(write=True)
+    assert 0 < client.ttl(redis_cache.make_and_validate_key("a")) <= 60  # every counter expires
     calls = []
     original = client.pipeline
     client.pipeline = lambda **kw: calls.append(kw) or original(**kw)
