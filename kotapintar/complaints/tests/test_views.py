@@ -3,6 +3,7 @@ keep the input, the report page for the public, the reporter and officials, anot
 switched-off module, the public list (constant queries), statistics and the service catalogue."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -293,6 +294,9 @@ def test_the_reporter_adds_information_closes_or_reopens_and_rates(client, city,
     svc.complaint_act(complaint=complaint, action="resolve", actor=people["supervisor"], comment="Sudah diangkut.")
     page = html(citizen.get(detail))
     assert "Sudah diangkut." in page and 'value="reopen"' in page and 'name="rating"' in page
+    complaint.refresh_from_db()  # the reopen window is the resolved state's deadline, in the city's time
+    until = complaint.due_at.astimezone(ZoneInfo(city.timezone))
+    assert f"Anda dapat membukanya kembali sampai {until:%d} " in page and f"{until:%Y, %H:%M}" in page
     # reopening needs a reason, then the report is back in progress
     citizen.post(url("reporter_act", city, tracking=complaint.tracking_number),
                  {"action": "reopen", "state": "resolved", "comment": ""})
@@ -367,6 +371,7 @@ def test_the_public_list_filters_and_keeps_a_constant_number_of_queries(client, 
     assert "Rahasia sekali" not in page and first.tracking_number in html(client.get(url("list", city),
                                                                                      {"page": 2}))
     assert "kp-markers" in page and "Rahasia" not in page
+    assert '<option value="open">Belum selesai</option>' in page  # not "Dibuka" (a permit type's "Open")
     only_roads = html(client.get(url("list", city), {"category": "jalan-rusak"}))
     listed = only_roads.split('class="kp-report-list"')[1]
     assert "Sampah menumpuk" not in listed and "Jalan berlubang nomor 1." in listed

@@ -95,13 +95,13 @@ def test_an_english_browser_still_gets_indonesian(client, bandung):
 
 
 def read_po(path: Path) -> list[dict]:
-    """Entries of a .po file: msgid, msgstr (unescaped), flags; the header entry is left out."""
+    """Entries of a .po file: msgid, msgstr (unescaped), msgctxt, flags; the header entry is left out."""
     entries = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.strip().splitlines() if line and not line.startswith("#~")]
         if not lines:
             continue
-        entry = {"msgid": "", "msgstr": "", "flags": set(), "plural": False}
+        entry = {"msgid": "", "msgstr": "", "msgctxt": None, "flags": set(), "plural": False}
         key = None
         for line in lines:
             if line.startswith("#,"):
@@ -110,6 +110,8 @@ def read_po(path: Path) -> list[dict]:
                 continue
             elif line.startswith("msgid_plural"):
                 entry["plural"], key = True, None
+            elif line.startswith("msgctxt "):
+                entry["msgctxt"], key = ast.literal_eval(line.split(" ", 1)[1]), None
             elif line.startswith(("msgid ", "msgstr ", "msgstr[")):
                 key = "msgid" if line.startswith("msgid ") else "msgstr"
                 entry[key] += ast.literal_eval(line.split(" ", 1)[1])
@@ -139,6 +141,6 @@ def test_compiled_catalogue_matches_the_po():
     """The committed django.mo is what compilemessages makes of django.po (servers need no gettext)."""
     with open(LC_MESSAGES / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [e["msgid"] for e in read_po(LC_MESSAGES / "django.po")
-             if not e["plural"] and compiled.gettext(e["msgid"]) != e["msgstr"]]
+    stale = [e["msgid"] for e in read_po(LC_MESSAGES / "django.po") if not e["plural"] and e["msgstr"] != (
+        compiled.gettext(e["msgid"]) if e["msgctxt"] is None else compiled.pgettext(e["msgctxt"], e["msgid"]))]
     assert not stale, f"django.mo is out of date; run compilemessages. Differs: {stale}"
