@@ -467,17 +467,15 @@ def components(sample: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
     from kotapintar.core.models import City
     from kotapintar.core.selectors import city_active_module_ids, city_by_slug
     from kotapintar.permits.models import PermitApplication
-    from kotapintar.permits.views import STATUS_FIELDS
-    from kotapintar.permits.views import _status_article as status_article
+    from kotapintar.permits.selectors import application_status_row
+    from kotapintar.permits.views import status_article
 
     cities = {city.slug: city for city in City.objects.all()}
     active = {slug: (city.pk, city_active_module_ids(city)) for slug, city in cities.items()}
     lookups = [(url.split("/")[1], expect.decode()) for url, expect in sample]
 
     def status_row(slug, number):
-        rows = PermitApplication.objects.filter(city_id=cities[slug].pk, registration_number=number).values(
-            *STATUS_FIELDS)[:1]
-        return rows[0] if rows else None
+        return application_status_row(city_id=cities[slug].pk, number=number)
 
     found = {(slug, number): status_row(slug, number) for slug, number in lookups}
     factory = RequestFactory()

@@ -112,5 +112,16 @@ def application_by_registration(*, city, number: str):
             .first())
 
 
+# The public status page reads the few columns the public sees as a plain row of the application table
+# alone (one index lookup, no join, no model instance); the permit type's name comes from a cache.
+STATUS_FIELDS = ("registration_number", "state", "submitted_at", "due_at", "workflow_id", "permit_type_id")
+
+
+def application_status_row(*, city_id: int, number: str) -> dict | None:
+    """The number is unique in the city (application_unique_regno): no ORDER BY needed, unlike first()."""
+    rows = PermitApplication.objects.filter(city_id=city_id, registration_number=number).values(*STATUS_FIELDS)[:1]
+    return rows[0] if rows else None
+
+
 def state_label(application: PermitApplication) -> str:
     return state_of(workflow_definition(application.workflow_id), application.state).get("label", application.state)

@@ -27,6 +27,7 @@ from kotapintar.core.services.workflow import (
 from kotapintar.permits.forms import ApplicationDataForm, PermitTypeForm, SurveyForm
 from kotapintar.permits.models import Invoice, Permit, PermitApplication, PermitType
 from kotapintar.permits.selectors import (
+    application_status_row,
     applications_of,
     deadline_flag,
     inbox_rows,
@@ -245,12 +246,7 @@ def inbox(request, city):
     return render(request, "permits/inbox.html", {"rows": rows})
 
 
-# The public status lookup reads the few columns the public sees as a plain row of the application
-# table alone (one index lookup, no join, no model instance); the permit type's name comes from a cache.
-# It is the busiest public page, so its few lines of HTML are made here rather than by a template.
-STATUS_FIELDS = ("registration_number", "state", "submitted_at", "due_at", "workflow_id", "permit_type_id")
-
-
+# The busiest public page: its few lines of HTML are made here rather than by a template.
 def status_lookup(request, city):
     number = request.GET.get("number", "").strip()
     html = format_html(
@@ -259,15 +255,13 @@ def status_lookup(request, city):
         '  <button type="submit">{}</button></form>\n',
         _("Check an application's status"), _("Registration number"), number, _("Check"))
     if number:
-        # The number is unique in the city (application_unique_regno): no ORDER BY needed, unlike first().
-        rows = PermitApplication.objects.filter(city_id=request.city.pk, registration_number=number).values(
-            *STATUS_FIELDS)[:1]
-        html += _status_article(request.city, rows[0]) if rows else format_html(
+        row = application_status_row(city_id=request.city.pk, number=number)
+        html += status_article(request.city, row) if row else format_html(
             '<p class="kp-message kp-error">{}</p>\n', _("No application with this number in this city."))
     return render_public(request, html)
 
 
-def _status_article(city, row: dict) -> str:
+def status_article(city, row: dict) -> str:
     state = state_of(workflow_definition(row["workflow_id"]), row["state"])
     dates = _("Submitted") + ": " + _day(row["submitted_at"])
     if row["due_at"]:
