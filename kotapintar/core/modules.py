@@ -1,13 +1,34 @@
-"""The module registry: each app declares its module in AppConfig.ready() with `register`.
+"""The module registry: one manifest per module (Decidim-style) naming everything it plugs in.
 
-A module is switched on per city by a ModuleActivation row; when it is off, every page and API under
-its URL namespace answers 404 for that city (see middleware.CityModuleMiddleware).
+Modules are discovered from the `kotapintar.modules` entry-point group (built-in modules use the same
+mechanism, so a city's own module can be a separate pip package); each registers its `Module` in its
+AppConfig.ready() with `register`. Core mounts the module's pages at `/<city>/<id>/`, its API at
+`/api/v1/cities/<city>/<id>/` and its extra `mounts` under `/<city>/`, and the per-city module switch
+(a ModuleActivation row) covers all of them.
+
+Providers (config, indicators, map layers, catalogue entries, configuration exchange, events) are
+described in `kotapintar.core.providers`. A provider left as None is undeclared, which the platform's
+contract test refuses; a module without one of a kind says `NONE`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
+
+
+class _NoProvider:
+    """Marks a provider the module explicitly does not have."""
+
+    def __repr__(self):
+        return "NONE"
+
+    def __bool__(self):
+        return False
+
+
+NONE = _NoProvider()
+PROVIDERS = ("config", "indicators", "map_layers", "catalogue", "exchange", "events")
 
 
 @dataclass(frozen=True)
@@ -18,19 +39,50 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """An extra URL prefix under `/<city>/` (e.g. `open311/v2/`), covered by the module switch."""
+
+    prefix: str
+    urls: str  # dotted path of a URLconf module
+    namespace: str
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str  # dotted Celery task name
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Module:
     id: str
     name: str | Promise
     version: str
     description: str | Promise = ""
     dependencies: tuple[str, ...] = ()
+    urls: str | None = None  # pages, mounted at /<city>/<id>/ with namespace <id>
+    api_urls: str | None = None  # API, mounted at /api/v1/cities/<city>/<id>/ with namespace <id>-api
+    mounts: tuple[Mount, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
     # Callables (request, city) -> dict(title=..., value=..., url=...) or None; shown on dashboards.
     widgets: tuple[Callable, ...] = ()
     roles: dict = field(default_factory=dict)  # role id -> label
+    # Named sets of roles used by the module's authorization, declared once: e.g. {"officials": (...)}.
+    role_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Roles a subject grants (no membership does): role id -> label, e.g. {"applicant": _("Applicant")}.
+    context_roles: dict = field(default_factory=dict)
+    periodic: tuple[PeriodicJob, ...] = ()
     # Called by `kotapintar demo` for each demo city: demo(city, accounts) adds the module's demo data;
     # `accounts` collects (username, password, description) rows to print.
     demo: Callable | None = None
+    # Providers (kotapintar.core.providers); None = undeclared, NONE = the module has none.
+    config: object = None
+    indicators: object = None
+    map_layers: object = None
+    catalogue: object = None
+    exchange: object = None
+    events: object = None
     always_on: bool = False  # core cannot be switched off
     default_on: bool = True  # switched on for a new city
 
@@ -58,6 +110,24 @@ def all_roles() -> dict:
     for module in REGISTRY.values():
         roles.update(module.roles)
     return roles
+
+
+def all_context_roles() -> dict:
+    roles = {}
+    for module in REGISTRY.values():
+        roles.update(module.context_roles)
+    return roles
+
+
+def role_group(module_id: str, name: str) -> tuple[str, ...]:
+    """A module's declared role group; a KeyError names a group nobody declared."""
+    return REGISTRY[module_id].role_groups[name]
+
+
+def providers(kind: str) -> list[tuple[Module, object]]:
+    """Every module's provider of one kind (PROVIDERS), skipping modules that have none."""
+    assert kind in PROVIDERS, kind
+    return [(m, getattr(m, kind)) for m in REGISTRY.values() if getattr(m, kind)]
 
 
 def dependents_of(module_id: str) -> list[Module]:

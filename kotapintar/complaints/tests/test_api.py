@@ -3,6 +3,7 @@ what the public never sees, bad input, floods, conflicts and constant query coun
 
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -466,7 +467,7 @@ def test_filters_of_the_officials_list_and_the_public_list(city, people):
     assert listed({"state": "closed"}, public, "public/reports/") == set()
     assert listed({"category": "sampah"}, public, "public/reports/") == {a.tracking_number}
     assert listed({"start": "2000-01-01", "end": "2000-12-31"}, public, "public/reports/") == set()
-    today = a.created_at.date().isoformat()
+    today = a.created_at.astimezone(ZoneInfo(city.timezone)).date().isoformat()  # the city's date
     assert listed({"start": today, "end": today}, public, "public/reports/") == {a.tracking_number,
                                                                                  b.tracking_number}
     assert public.get(api(city, "public/reports/"), {"start": "kemarin"}).status_code == 400
