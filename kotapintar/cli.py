@@ -14,6 +14,8 @@ Commands:
   city create --code 71.71          add a city with its kecamatan and kelurahan from region data
   city list                         list the cities
   audit verify                      check every audit hash chain; names the first tampered entry
+  backup -o FILE                    back up the database and the data directory's files
+  restore FILE [--force]            restore a backup, migrate, verify audit chains and documents
   migrate, createsuperuser, ...     any Django management command
   <command> --help                  options of one command
 
