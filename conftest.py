@@ -48,5 +48,8 @@ def _fresh_cache():
     """Each test starts with an empty cache (cities and module switches are cached)."""
     from django.core.cache import cache
 
+    from kotapintar.core.selectors import workflow_definition
+
     cache.clear()
+    workflow_definition.cache_clear()  # ids of rolled-back rows are used again by the next test
     yield

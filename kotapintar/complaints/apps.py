@@ -27,9 +27,11 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from kotapintar.complaints import demo, selectors  # noqa: F401 (selectors: cache-clearing signals)
+        from kotapintar.complaints import workflow as words
         from kotapintar.complaints.services import keys  # noqa: F401 (cache-clearing signals)
         from kotapintar.complaints.services.reports import complaint_on_transition, complaint_on_transition_notify
         from kotapintar.core import modules
+        from kotapintar.core import workflow as workflow_kit
         from kotapintar.core.services import workflow
 
         handlers = ("complaint_verifier", "complaint_officer", "complaint_supervisor")
@@ -40,6 +42,7 @@ class ComplaintsConfig(AppConfig):
             description=_("Citizens report problems on a map and follow their handling; departments answer "
                           "within the SLA; public service standards; Open311 GeoReport v2."),
             roles=ROLES,
+            context_roles={"reporter": _("Reporter")},
             menu=(
                 modules.MenuEntry(_("Report a problem"), "complaints:new"),
                 modules.MenuEntry(_("Reports map"), "complaints:list"),
@@ -50,5 +53,6 @@ class ComplaintsConfig(AppConfig):
             widgets=(queue_widget,),
             demo=demo.load_demo,
         ))
+        workflow_kit.labels("complaints.complaint", states=words.STATES, actions=words.ACTIONS, events=words.EVENTS)
         workflow.on_transition("complaints.complaint", complaint_on_transition, after_commit=False)
         workflow.on_transition("complaints.complaint", complaint_on_transition_notify)

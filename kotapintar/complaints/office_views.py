@@ -29,9 +29,9 @@ from kotapintar.complaints.office_forms import (
 from kotapintar.complaints.selectors import (
     categories_of,
     complaint_by_tracking,
+    complaint_deadline_flag,
     complaint_updates_for,
     complaints_nearby,
-    deadline_flag,
     queue_for,
 )
 from kotapintar.complaints.services import reports as svc
@@ -44,18 +44,15 @@ from kotapintar.complaints.workflow import COLOURS, HANDLERS, SUPERVISOR, VERIFI
 from kotapintar.core.geo import city_geography_load
 from kotapintar.core.models import Department, District, Document, Membership
 from kotapintar.core.permissions import city_role_required
-from kotapintar.core.selectors import user_has_role, user_roles, workflow_definition
-from kotapintar.core.services.workflow import WorkflowConflict, workflow_available_actions
+from kotapintar.core.selectors import user_has_role, user_roles
+from kotapintar.core.services.workflow import WorkflowConflict
+from kotapintar.core.workflow import actions_for, state_label
 
 OFFICE_ROLES = svc.OFFICIAL_ROLES  # the handlers and the complaint administrator
 ADMIN_ROLES = ("complaint_admin", "city_admin")
 ROUTERS = {VERIFIER, SUPERVISOR}  # verify, route to any department or person, merge, moderate
 PER_PAGE = 25
 NEARBY_METRES = 100
-
-
-def _labels(workflow_id: int) -> dict[str, str]:
-    return {s["state"]: s.get("label", s["state"]) for s in workflow_definition(workflow_id).definition["states"]}
 
 
 def _nav(request) -> dict:
@@ -92,8 +89,8 @@ def queue(request, city):
         items = items.filter(department__code=filters["department"])
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [{"complaint": c, "flag": deadline_flag(c, now), "colour": COLOURS.get(c.state, "grey"),
-             "label": _labels(c.workflow_id).get(c.state, c.state)} for c in page]
+    rows = [{"complaint": c, "flag": complaint_deadline_flag(c, now), "colour": COLOURS.get(c.state, "grey"),
+             "label": state_label(c)} for c in page]
     kept = request.GET.copy()
     kept.pop("page", None)
     return render(request, "complaints/office_queue.html", {
@@ -153,18 +150,17 @@ def _detail(request, complaint: Complaint, *, typed: dict | None = None, status:
     user, city = request.user, request.city
     roles = user_roles(user, city)
     routes = bool(roles & ROUTERS)
-    available = workflow_available_actions(subject=complaint, user=user)
-    labels = _labels(complaint.workflow_id)
+    available = actions_for(complaint, user)
     updates = list(complaint_updates_for(complaint, user))
     for update in updates:
-        update.state_label = labels.get(update.state, update.state)
+        update.state_label = state_label(complaint, update.state)
     photos = Document.objects.filter(subject_type=ContentType.objects.get_for_model(Complaint),
                                      subject_id=complaint.pk).order_by("created_at")
     nearby = [c for c in complaints_nearby(city, complaint.lat, complaint.lng, metres=NEARBY_METRES)
               if c.pk != complaint.pk] if complaint.state not in svc.CLOSED_STATES else []
     return render(request, "complaints/office_detail.html", {
-        "complaint": complaint, "state_label": labels.get(complaint.state, complaint.state),
-        "colour": COLOURS.get(complaint.state, "grey"), "flag": deadline_flag(complaint),
+        "complaint": complaint, "state_label": state_label(complaint),
+        "colour": COLOURS.get(complaint.state, "grey"), "flag": complaint_deadline_flag(complaint),
         "answers": _answers(complaint), "updates": updates, "photos": photos, "nearby": nearby,
         "nearby_metres": NEARBY_METRES, "map": _map(complaint, nearby),
         "actions": [a for a in available if a.action != "mark_duplicate"],

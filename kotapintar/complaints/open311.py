@@ -38,6 +38,7 @@ from kotapintar.core.http import client_ip
 from kotapintar.core.models import City, Village, WorkflowDefinition
 from kotapintar.core.selectors import city_by_slug, module_is_active, workflow_definition
 from kotapintar.core.services.documents import document_path
+from kotapintar.core.workflow import states as workflow_states
 
 MODULE = "complaints"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -156,7 +157,7 @@ def _base_url(request, city: City) -> str:
 
 def _service_notice(workflow: WorkflowDefinition) -> str:
     """What the city promises for a report of a category with this workflow, from its SLAs."""
-    days = {s["state"]: s.get("sla_days") for s in workflow.definition.get("states", [])}
+    days = {s.name: s.sla_days for s in workflow_states(workflow, model=Complaint)}
     if days.get("submitted") and days.get("verified"):
         return _("Reports are verified within %(v)d working days; the department answers within %(a)d working "
                  "days after that.") % {"v": days["submitted"], "a": days["verified"]}

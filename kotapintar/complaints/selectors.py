@@ -16,10 +16,11 @@ from kotapintar.core import geo
 from kotapintar.core.models import City
 from kotapintar.core.selectors import module_is_active, user_roles
 from kotapintar.core.services.calendar import working_day_counter
+from kotapintar.core.workflow import deadline_flag, inbox
 
 PUBLIC_LIST_FIELDS = ("id", "city_id", "tracking_number", "category_id", "department_id", "state", "description",
                       "lat", "lng", "address", "district_id", "village_id", "status_notes", "supporters",
-                      "created_at", "updated_at", "due_at", "photo_id", "visibility", "duplicate_of_id")
+                      "created_at", "updated_at", "due_at", "photo_id", "visibility", "duplicate_of_id", "workflow_id")
 
 
 def category_by_code(city: City, code: str) -> ComplaintCategory | None:
@@ -114,29 +115,24 @@ def complaints_of(user):
 
 
 def queue_for(*, city: City, user, which: str = ""):
-    """An official's work: verifiers and supervisors see the verification queue (and everything open);
-    officers see their department's verified and in-progress reports and what is assigned to them."""
-    roles = user_roles(user, city)
-    qs = (Complaint.objects.filter(city=city).select_related("category", "department", "district", "assigned_to")
-          .order_by("due_at", "created_at"))
-    if roles & {VERIFIER, SUPERVISOR}:
+    """An official's work, from the core role inbox (open reports in a state where one of the user's
+    roles has an action): verifiers and supervisors see every open report (`which="verify"`: those to
+    verify); officers see their department's reports and what is assigned to them."""
+    where = Q(state__in=OPEN_STATES)
+    if user_roles(user, city) & {VERIFIER, SUPERVISOR}:
         if which == "verify":
-            return qs.filter(state="submitted")
-        return qs.filter(state__in=OPEN_STATES)
-    departments = [m.department_id for m in user.memberships.filter(city=city, role="complaint_officer")
-                   if m.department_id]
-    return qs.filter(Q(department_id__in=departments) | Q(assigned_to=user),
-                     state__in=("verified", "in_progress"))
+            where &= Q(state="submitted")
+    else:
+        departments = [m.department_id for m in user.memberships.filter(city=city, role="complaint_officer")
+                       if m.department_id]
+        where &= Q(department_id__in=departments) | Q(assigned_to=user)
+    return (inbox(city=city, user=user, model=Complaint, where=where)
+            .select_related("category", "department", "district", "assigned_to"))
 
 
-def deadline_flag(complaint: Complaint, now=None) -> str:
-    """'overdue', 'soon' (within a day) or ''."""
-    if complaint.due_at is None or complaint.state not in OPEN_STATES:
-        return ""
-    now = now or timezone.now()
-    if complaint.due_at < now:
-        return "overdue"
-    return "soon" if complaint.due_at - now < datetime.timedelta(days=1) else ""
+def complaint_deadline_flag(complaint: Complaint, now=None) -> str:
+    """The core deadline flag of an open report (a resolved report's deadline is the reporter's)."""
+    return deadline_flag(complaint.due_at if complaint.state in OPEN_STATES else None, now=now)
 
 
 @dataclass
@@ -211,11 +207,10 @@ def service_catalogue(city: City, *, complaint_channel: str) -> list[CatalogueEn
         from django.urls import reverse
         from django.utils.translation import gettext as _
 
-        from kotapintar.permits.selectors import permit_type_catalogue
+        from kotapintar.permits.selectors import permit_type_catalogue, permit_type_steps
 
         for permit_type in permit_type_catalogue(city=city):
-            steps = [s.get("label", s["state"]) for s in permit_type.workflow.definition["states"]
-                     if not s.get("start") and s["state"] not in ("rejected", "returned")]
+            steps = [step.label for step in permit_type_steps(permit_type)]
             entries.append(CatalogueEntry(
                 f"permit-{permit_type.code}", permit_type.name,
                 permit_type.department.short_name or permit_type.department.name,

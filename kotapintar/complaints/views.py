@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kotapintar.complaints import selectors
@@ -27,30 +26,15 @@ from kotapintar.complaints.workflow import CLOSED_STATES, COLOURS, OFFICIALS, OP
 from kotapintar.core import geo
 from kotapintar.core.http import client_ip
 from kotapintar.core.models import District, Document
-from kotapintar.core.selectors import user_has_role
+from kotapintar.core.selectors import user_has_role, workflow_definition
 from kotapintar.core.services.documents import document_path
-from kotapintar.core.services.workflow import WorkflowConflict, workflow_available_actions
+from kotapintar.core.services.workflow import WorkflowConflict
+from kotapintar.core.workflow import actions_for, state_label
 
 PER_PAGE = 20
 MAP_MARKERS = 500  # the newest reports matching the filters are drawn on the map
 SENT_SESSION_KEY = "complaints_sent"
-# What the public pages call each state (the workflow's own labels are one language only).
-STATE_LABELS = {
-    "unconfirmed": gettext_lazy("Waiting for the reporter's confirmation"),
-    "submitted": gettext_lazy("Waiting for verification"),
-    "verified": gettext_lazy("Sent to the department"),
-    "in_progress": gettext_lazy("Being handled"),
-    "resolved": gettext_lazy("Resolved"),
-    "closed": gettext_lazy("Closed"),
-    "rejected": gettext_lazy("Rejected"),
-    "not_our_authority": gettext_lazy("Forwarded to the responsible authority"),
-    "duplicate": gettext_lazy("Duplicate"),
-}
-PUBLIC_STATES = [s for s in STATE_LABELS if s != "unconfirmed"]
-
-
-def state_label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state))
+PUBLIC_STATES = [s for s in COLOURS if s != "unconfirmed"]
 
 
 def _is_official(request) -> bool:
@@ -154,7 +138,7 @@ def report_nearby(request, city):
                     None)
     nearby = selectors.complaints_nearby(request.city, lat, lng, metres=svc.NEARBY_METRES, category=category)
     for complaint in nearby:
-        complaint.state_label, complaint.colour = state_label(complaint.state), COLOURS.get(complaint.state)
+        complaint.state_label, complaint.colour = state_label(complaint), COLOURS.get(complaint.state)
     context.update(place=geo.locate(request.city, lat, lng), nearby=nearby, metres=svc.NEARBY_METRES)
     return render(request, "complaints/_nearby.html", context)
 
@@ -209,16 +193,15 @@ def _answers(complaint: Complaint, private: bool) -> list[tuple[str, str]]:
 def _render_detail(request, complaint, is_reporter, official, *, info_form=None, rate_form=None, status=200):
     history = list(selectors.public_updates(complaint))
     for update in history:
-        update.state_label = state_label(update.state)
-    actions = [a for a in workflow_available_actions(subject=complaint, user=request.user)
-               if REPORTER in a.roles] if is_reporter else []
+        update.state_label = state_label(complaint, update.state)
+    actions = [a for a in actions_for(complaint, request.user) if REPORTER in a.roles] if is_reporter else []
     can_add_info = is_reporter and (complaint.state not in CLOSED_STATES or complaint.state == "resolved")
     can_rate = is_reporter and complaint.state in ("resolved", "closed") and complaint.rating is None
     supported = (request.user.is_authenticated
                  and complaint.supports.filter(user=request.user).exists())
     return render(request, "complaints/detail.html", {
         "complaint": complaint, "is_reporter": is_reporter, "official": official,
-        "state": state_label(complaint.state), "colour": COLOURS.get(complaint.state, "grey"),
+        "state": state_label(complaint), "colour": COLOURS.get(complaint.state, "grey"),
         "is_open": complaint.state in OPEN_STATES, "history": history, "photos": _report_photos(complaint),
         "answers": _answers(complaint, is_reporter or official),
         "actions": actions, "info_form": info_form or (InfoForm() if can_add_info else None),
@@ -301,8 +284,7 @@ def add_info(request, city, tracking):
 def reporter_act(request, city, tracking):
     complaint, is_reporter, _official = _reporter_only(request, tracking)
     action = request.POST.get("action", "")
-    allowed = {a.action for a in workflow_available_actions(subject=complaint, user=request.user)
-               if REPORTER in a.roles}
+    allowed = {a.action for a in actions_for(complaint, request.user) if REPORTER in a.roles}
     if action not in allowed:
         messages.error(request, _("This action is not possible now."))
     else:
@@ -369,7 +351,7 @@ def mine(request, city):
     reports = selectors.complaints_of(request.user).filter(city=request.city).select_related("district")
     page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
     for complaint in page:
-        complaint.state_label, complaint.colour = state_label(complaint.state), COLOURS.get(complaint.state)
+        complaint.state_label, complaint.colour = state_label(complaint), COLOURS.get(complaint.state)
     return render(request, "complaints/mine.html", {"page": page})
 
 
@@ -394,18 +376,20 @@ def report_list(request, city):
     reports = selectors.public_complaints_filtered(request.city, **filters)
     page = Paginator(reports, PER_PAGE).get_page(get.get("page"))
     for complaint in page:
-        complaint.state_label, complaint.colour = state_label(complaint.state), COLOURS.get(complaint.state)
+        complaint.state_label, complaint.colour = state_label(complaint), COLOURS.get(complaint.state)
     markers = [{"t": r["tracking_number"], "lat": r["lat"], "lng": r["lng"], "c": COLOURS.get(r["state"], "grey"),
-                "s": state_label(r["state"]), "k": r["category__name"],
+                "s": state_label(workflow_definition(r["workflow_id"]), r["state"], model=Complaint),
+                "k": r["category__name"],
                 "u": reverse("complaints:detail", kwargs={"city": request.city.slug, "tracking": r["tracking_number"]})}
-               for r in reports.values("tracking_number", "lat", "lng", "state", "category__name")[:MAP_MARKERS]]
+               for r in reports.values("tracking_number", "lat", "lng", "state", "workflow_id",
+                                  "category__name")[:MAP_MARKERS]]
     query = get.copy()
     query.pop("page", None)
     return render(request, "complaints/list.html", {
         "page": page, "markers": markers, "query": query.urlencode(), "filters": get,
         "categories": selectors.categories_of(request.city, active_only=False).order_by("group", "name"),
         "districts": District.objects.filter(city=request.city).order_by("name").only("code", "name"),
-        "states": [(s, state_label(s)) for s in PUBLIC_STATES], **_map_context(request.city),
+        "states": [(s, state_label(Complaint, s)) for s in PUBLIC_STATES], **_map_context(request.city),
     })
 
 
@@ -423,7 +407,7 @@ def stats(request, city):
     top = max((row["n"] for row in result.per_category), default=0)
     for row in result.per_category:
         row["pct"] = round(100 * row["n"] / top) if top else 0
-    per_state = [{"state": s, "label": state_label(s), "n": result.per_state[s], "colour": COLOURS.get(s)}
+    per_state = [{"state": s, "label": state_label(Complaint, s), "n": result.per_state[s], "colour": COLOURS.get(s)}
                  for s in PUBLIC_STATES if result.per_state.get(s)]
     return render(request, "complaints/stats.html", {
         "stats": result, "per_state": per_state, "start": start.date(),

@@ -7,7 +7,12 @@ names, which the public pages, Open311 and the statistics read:
 - `submitted` → verify within 3 working days; `verified` → answer within 5 working days;
 - `in_progress`; `resolved` (the reporter may reopen until the window closes, then it is closed);
 - `closed`, `rejected`, `not_our_authority` (forwarded with a reason), `duplicate` are final.
+
+The words of the states and actions are declared here (registered with the core workflow kit in
+apps.py), translated; a city's own version may name them in Bahasa Indonesia.
 """
+
+from django.utils.translation import gettext_lazy as _
 
 VERIFIER, OFFICER, SUPERVISOR, REPORTER = "complaint_verifier", "complaint_officer", "complaint_supervisor", "reporter"
 HANDLERS = [OFFICER, VERIFIER, SUPERVISOR]
@@ -18,51 +23,83 @@ WORKFLOW_KEY = "complaint"
 OPEN_STATES = ("submitted", "verified", "in_progress")
 CLOSED_STATES = ("resolved", "closed", "rejected", "not_our_authority", "duplicate")
 # LAPOR!'s colours: red = no response yet, yellow = being handled, green = followed up.
+STATES = {
+    "unconfirmed": _("Waiting for the reporter's confirmation"),
+    "submitted": _("Waiting for verification"),
+    "verified": _("Sent to the department"),
+    "in_progress": _("Being handled"),
+    "resolved": _("Resolved"),
+    "closed": _("Closed"),
+    "rejected": _("Rejected"),
+    "not_our_authority": _("Forwarded to the responsible authority"),
+    "duplicate": _("Duplicate"),
+}
+ACTIONS = {
+    "confirm": _("Confirm"),
+    "verify": _("Verify"),
+    "reject": _("Reject"),
+    "forward": _("Forward (not our authority)"),
+    "mark_duplicate": _("Mark as duplicate"),
+    "start": _("Start handling"),
+    "resolve": _("Mark as resolved"),
+    "close": _("Close"),
+    "reopen": _("Reopen"),
+}
+EVENTS = {
+    "confirm": _("Confirmed by the reporter"),
+    "verify": _("Verified"),
+    "reject": _("Rejected"),
+    "forward": _("Forwarded to the responsible authority"),
+    "mark_duplicate": _("Marked as duplicate"),
+    "start": _("Handling started"),
+    "resolve": _("Resolved"),
+    "close": _("Closed"),
+    "reopen": _("Reopened"),
+}
 COLOURS = {"unconfirmed": "grey", "submitted": "red", "verified": "yellow", "in_progress": "yellow",
            "resolved": "green", "closed": "green", "rejected": "grey", "not_our_authority": "grey",
            "duplicate": "grey"}
 
 
 def _forward(roles):
-    return {"action": "forward", "label": "Teruskan (bukan kewenangan)", "to": "not_our_authority", "roles": roles,
-            "comment_required": True}
+    return {"action": "forward", "to": "not_our_authority", "roles": roles, "comment_required": True}
 
 
 def default_definition(*, verify_days: int = 3, answer_days: int = 5, work_days: int = 10,
                        reopen_days: int = 5) -> dict:
     return {"states": [
-        {"state": "unconfirmed", "start": True, "label": "Menunggu konfirmasi pelapor", "actions": [
-            {"action": "confirm", "label": "Konfirmasi", "to": "submitted", "roles": ["system"]}]},
-        {"state": "submitted", "label": "Menunggu verifikasi", "sla_days": verify_days, "escalate_to": SUPERVISOR,
+        {"state": "unconfirmed", "start": True, "actions": [
+            {"action": "confirm", "to": "submitted", "roles": ["system"]}]},
+        {"state": "submitted", "sla_days": verify_days, "escalate_to": SUPERVISOR,
          "actions": [
-             {"action": "verify", "label": "Verifikasi", "to": "verified", "roles": [VERIFIER, SUPERVISOR]},
-             {"action": "reject", "label": "Tolak", "to": "rejected", "roles": [VERIFIER, SUPERVISOR],
+             {"action": "verify", "to": "verified", "roles": [VERIFIER, SUPERVISOR]},
+             {"action": "reject", "to": "rejected", "roles": [VERIFIER, SUPERVISOR],
               "comment_required": True},
              _forward([VERIFIER, SUPERVISOR]),
-             {"action": "mark_duplicate", "label": "Duplikat", "to": "duplicate", "roles": [VERIFIER, SUPERVISOR]},
+             {"action": "mark_duplicate", "to": "duplicate", "roles": [VERIFIER, SUPERVISOR]},
          ]},
-        {"state": "verified", "label": "Diteruskan ke OPD", "sla_days": answer_days, "escalate_to": SUPERVISOR,
+        {"state": "verified", "sla_days": answer_days, "escalate_to": SUPERVISOR,
          "actions": [
-             {"action": "start", "label": "Mulai tindak lanjut", "to": "in_progress", "roles": HANDLERS},
-             {"action": "resolve", "label": "Selesai ditindaklanjuti", "to": "resolved", "roles": HANDLERS,
+             {"action": "start", "to": "in_progress", "roles": HANDLERS},
+             {"action": "resolve", "to": "resolved", "roles": HANDLERS,
               "comment_required": True},
              _forward([VERIFIER, SUPERVISOR]),
-             {"action": "mark_duplicate", "label": "Duplikat", "to": "duplicate", "roles": [VERIFIER, SUPERVISOR]},
+             {"action": "mark_duplicate", "to": "duplicate", "roles": [VERIFIER, SUPERVISOR]},
          ]},
-        {"state": "in_progress", "label": "Dalam proses", "sla_days": work_days, "escalate_to": SUPERVISOR,
+        {"state": "in_progress", "sla_days": work_days, "escalate_to": SUPERVISOR,
          "actions": [
-             {"action": "resolve", "label": "Selesai ditindaklanjuti", "to": "resolved", "roles": HANDLERS,
+             {"action": "resolve", "to": "resolved", "roles": HANDLERS,
               "comment_required": True},
          ]},
-        {"state": "resolved", "label": "Selesai, menunggu tanggapan pelapor", "sla_days": reopen_days,
+        {"state": "resolved", "sla_days": reopen_days,
          "deemed_action": "close", "deemed_comment": "Ditutup otomatis: masa pembukaan kembali berakhir.",
          "actions": [
-             {"action": "close", "label": "Tutup", "to": "closed", "roles": [REPORTER, VERIFIER, SUPERVISOR]},
-             {"action": "reopen", "label": "Buka kembali", "to": "in_progress", "roles": [REPORTER],
+             {"action": "close", "to": "closed", "roles": [REPORTER, VERIFIER, SUPERVISOR]},
+             {"action": "reopen", "to": "in_progress", "roles": [REPORTER],
               "comment_required": True},
          ]},
-        {"state": "closed", "terminal": True, "label": "Ditutup"},
-        {"state": "rejected", "terminal": True, "label": "Ditolak"},
-        {"state": "not_our_authority", "terminal": True, "label": "Diteruskan ke instansi berwenang"},
-        {"state": "duplicate", "terminal": True, "label": "Duplikat"},
+        {"state": "closed", "terminal": True},
+        {"state": "rejected", "terminal": True},
+        {"state": "not_our_authority", "terminal": True},
+        {"state": "duplicate", "terminal": True},
     ]}

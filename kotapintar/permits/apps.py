@@ -28,8 +28,10 @@ class PermitsConfig(AppConfig):
 
     def ready(self):
         from kotapintar.core import modules
+        from kotapintar.core import workflow as workflow_kit
         from kotapintar.core.services import workflow
         from kotapintar.permits import demo
+        from kotapintar.permits import workflow as words
         from kotapintar.permits.services.applications import application_notify, application_on_enter
 
         modules.register(modules.Module(
@@ -39,6 +41,7 @@ class PermitsConfig(AppConfig):
             description=_("Apply for permits online, follow their progress, pay the fee and download the "
                           "signed permit."),
             roles=ROLES,
+            context_roles={"applicant": _("Applicant")},
             menu=(
                 modules.MenuEntry(_("Permits"), "permits:catalogue"),
                 modules.MenuEntry(_("Permit inbox"), "permits:inbox", roles=tuple(ROLES)),
@@ -48,5 +51,7 @@ class PermitsConfig(AppConfig):
             widgets=(inbox_widget,),
             demo=demo.load_demo,
         ))
+        workflow_kit.labels("permits.permitapplication", states=words.STATES, actions=words.ACTIONS,
+                            events=words.EVENTS)
         workflow.on_transition("permits.permitapplication", application_on_enter, after_commit=False)
         workflow.on_transition("permits.permitapplication", application_notify)

@@ -1,5 +1,8 @@
 """Bandung's four demo permit types (PBG, reklame, izin keramaian, SIP), its licensing officials and
-applications in every state."""
+applications in every state.
+
+The workflows use the permits module's state and action names, whose words the module declares
+(permits/workflow.py); Bandung names only the states whose meaning differs between its permit types."""
 
 import io
 
@@ -13,29 +16,25 @@ from kotapintar.permits.models import PermitApplication, PermitType
 from kotapintar.permits.services.types import permit_type_save
 
 V, INSP, H, A = "permit_verifier", "permit_inspector", "permit_head", "applicant"
-ISSUED = {"state": "issued", "terminal": True, "label": "Izin terbit"}
-REJECTED = {"state": "rejected", "terminal": True, "label": "Ditolak"}
-RETURNED = {"state": "returned", "label": "Dikembalikan untuk dilengkapi",
-            "actions": [{"action": "resubmit", "label": "Ajukan kembali", "to": "submitted", "roles": [A]}]}
-DRAFT = {"state": "draft", "start": True, "label": "Draf",
-         "actions": [{"action": "submit", "label": "Ajukan", "to": "submitted", "roles": [A]}]}
-PAYMENT = {"state": "awaiting_payment", "label": "Menunggu pembayaran retribusi",
-           "actions": [{"action": "pay", "label": "Bayar", "to": "issued", "roles": ["system"]}]}
+ISSUED = {"state": "issued", "terminal": True}
+REJECTED = {"state": "rejected", "terminal": True}
+RETURNED = {"state": "returned", "actions": [{"action": "resubmit", "to": "submitted", "roles": [A]}]}
+DRAFT = {"state": "draft", "start": True, "actions": [{"action": "submit", "to": "submitted", "roles": [A]}]}
+PAYMENT = {"state": "awaiting_payment", "actions": [{"action": "pay", "to": "issued", "roles": ["system"]}]}
 
 
 def submitted(to: str, sla: int = 2) -> dict:
-    return {"state": "submitted", "label": "Verifikasi berkas", "sla_days": sla, "escalate_to": H, "actions": [
-        {"action": "verify", "label": "Verifikasi", "to": to, "roles": [V]},
-        {"action": "return", "label": "Kembalikan untuk dilengkapi", "to": "returned", "roles": [V],
-         "comment_required": True},
-        {"action": "reject", "label": "Tolak", "to": "rejected", "roles": [V], "comment_required": True},
+    return {"state": "submitted", "sla_days": sla, "escalate_to": H, "actions": [
+        {"action": "verify", "to": to, "roles": [V]},
+        {"action": "return", "to": "returned", "roles": [V], "comment_required": True},
+        {"action": "reject", "to": "rejected", "roles": [V], "comment_required": True},
     ]}
 
 
 def decision(state: str, label: str, approve_to: str, sla: int, deemed: bool = False) -> dict:
     config = {"state": state, "label": label, "sla_days": sla, "escalate_to": H, "actions": [
-        {"action": "approve", "label": "Setujui", "to": approve_to, "roles": [H]},
-        {"action": "reject", "label": "Tolak", "to": "rejected", "roles": [H], "comment_required": True},
+        {"action": "approve", "to": approve_to, "roles": [H]},
+        {"action": "reject", "to": "rejected", "roles": [H], "comment_required": True},
     ]}
     if deemed:
         config["deemed_action"] = "approve"
@@ -45,9 +44,8 @@ def decision(state: str, label: str, approve_to: str, sla: int, deemed: bool = F
 WORKFLOWS = {
     "pbg": [DRAFT, submitted("verified"), RETURNED,
             {"state": "verified", "label": "Pemeriksaan teknis", "sla_days": 5, "escalate_to": H, "actions": [
-                {"action": "inspect", "label": "Periksa teknis", "to": "inspected", "roles": [INSP]},
-                {"action": "return", "label": "Kembalikan untuk dilengkapi", "to": "returned", "roles": [INSP],
-                 "comment_required": True}]},
+                {"action": "inspect", "to": "inspected", "roles": [INSP]},
+                {"action": "return", "to": "returned", "roles": [INSP], "comment_required": True}]},
             decision("inspected", "Keputusan kepala dinas", "awaiting_payment", 3), PAYMENT, ISSUED, REJECTED],
     "reklame": [DRAFT, submitted("verified"), RETURNED,
                 decision("verified", "Keputusan kepala dinas", "awaiting_payment", 3), PAYMENT, ISSUED, REJECTED],

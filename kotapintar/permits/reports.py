@@ -46,6 +46,7 @@ from kotapintar.core.api.permissions import CityRolePermission
 from kotapintar.core.models import City
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.services.calendar import working_day_counter
+from kotapintar.core.workflow import states as workflow_states
 from kotapintar.permits.models import Invoice, PermitApplication, PermitType, SatisfactionSurvey
 from kotapintar.permits.services.surveys import ikm
 
@@ -170,8 +171,7 @@ class PermitReport:
 
 def _workflow_states(permit_type: PermitType) -> list[tuple[str, str]]:
     """(state, label) of the type's workflow in its own order, without the start state (drafts)."""
-    return [(s["state"], s.get("label", s["state"])) for s in permit_type.workflow.definition.get("states", [])
-            if not s.get("start")]
+    return [(s.name, s.label) for s in workflow_states(permit_type.workflow, model=PermitApplication) if not s.start]
 
 
 def _median(values: list[int]) -> Decimal | None:

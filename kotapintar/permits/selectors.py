@@ -1,18 +1,13 @@
 """Reads of the permits module, always scoped to a city."""
 
-import datetime
-
 from django.core.cache import cache
-from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from kotapintar.core.selectors import user_roles, workflow_definition
-from kotapintar.core.services.workflow import state_of
+from kotapintar.core.selectors import workflow_definition
+from kotapintar.core.workflow import deadline_flag, inbox, state_label, states
 from kotapintar.permits.models import PermitApplication, PermitType
-
-NEARLY_DUE = datetime.timedelta(days=1)
 
 
 def permit_type_names(city_id: int) -> dict[int, str]:
@@ -34,36 +29,10 @@ def permit_type_catalogue(*, city):
     return PermitType.objects.filter(city=city, active=True).select_related("department")
 
 
-def states_for_roles(permit_types, roles: set[str]) -> dict[int, set[str]]:
-    """Per workflow id: the states in which one of `roles` has an action."""
-    result: dict[int, set[str]] = {}
-    for permit_type in permit_types:
-        workflow = permit_type.workflow
-        if workflow.pk in result:
-            continue
-        result[workflow.pk] = {
-            state["state"] for state in workflow.definition["states"]
-            if any(roles & set(action["roles"]) for action in state.get("actions", []))
-        }
-    return result
-
-
 def inbox_for(*, city, user):
-    """Applications waiting for one of the user's roles, soonest deadline first (one query)."""
-    roles = user_roles(user, city)
-    types = PermitType.objects.filter(city=city).select_related("workflow")
-    condition = Q(pk__in=[])
-    for workflow_id, states in states_for_roles(types, roles).items():
-        if states:
-            condition |= Q(workflow_id=workflow_id, state__in=states)
-    for permit_type in types:  # overdue items escalated to one of the user's roles
-        escalated_states = [s["state"] for s in permit_type.workflow.definition["states"]
-                            if s.get("escalate_to") in roles]
-        if escalated_states:
-            condition |= Q(workflow_id=permit_type.workflow_id, state__in=escalated_states, escalated=True)
-    return (PermitApplication.objects.filter(condition, city=city)
-            .select_related("permit_type", "applicant", "assigned_to")
-            .order_by("due_at", "pk"))
+    """Applications waiting for one of the user's roles (the core role inbox), soonest deadline first."""
+    return (inbox(city=city, user=user, model=PermitApplication)
+            .select_related("permit_type", "applicant", "assigned_to"))
 
 
 # The inbox page reads its 50 rows as plain values: no model instances, no form data or permit type JSON.
@@ -78,24 +47,12 @@ def inbox_rows(*, city, user, limit: int = 50) -> list[dict]:
     for item in inbox_for(city=city, user=user).values(*INBOX_FIELDS)[:limit]:
         rows.append({
             "pk": item["pk"], "registration_number": item["registration_number"], "due_at": item["due_at"],
-            "permit_type": names.get(item["permit_type_id"], ""), "flag": deadline_flag(item["due_at"], now),
-            "state": state_of(workflow_definition(item["workflow_id"]), item["state"]).get("label", item["state"]),
+            "permit_type": names.get(item["permit_type_id"], ""), "flag": deadline_flag(item["due_at"], now=now),
+            "state": state_label(workflow_definition(item["workflow_id"]), item["state"], model=PermitApplication),
             "applicant": item["applicant__full_name"] or item["applicant__username"],
             "assigned_to": item["assigned_to__full_name"] or item["assigned_to__username"] or "",
         })
     return rows
-
-
-def deadline_flag(due_at: datetime.datetime | None, now=None) -> str:
-    """overdue, nearly_due or '' (for marking items in the inbox)."""
-    if not due_at:
-        return ""
-    now = now or timezone.now()
-    if due_at < now:
-        return "overdue"
-    if due_at - now < NEARLY_DUE:
-        return "nearly_due"
-    return ""
 
 
 def applications_of(*, city, user):
@@ -123,5 +80,8 @@ def application_status_row(*, city_id: int, number: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def state_label(application: PermitApplication) -> str:
-    return state_of(workflow_definition(application.workflow_id), application.state).get("label", application.state)
+def permit_type_steps(permit_type: PermitType) -> list:
+    """The steps an application goes through after the draft, named in the reader's language (the
+    catalogue, the reports); a return or a rejection is not a step."""
+    return [state for state in states(permit_type.workflow, model=PermitApplication)
+            if not state.start and state.name not in ("returned", "rejected")]

@@ -17,23 +17,17 @@ from kotapintar.core.layout import render_public
 from kotapintar.core.models import Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import user_has_role, workflow_definition
-from kotapintar.core.services.workflow import (
-    WorkflowConflict,
-    actions_of,
-    state_of,
-    workflow_available_actions,
-    workflow_history,
-)
+from kotapintar.core.services.workflow import WorkflowConflict
+from kotapintar.core.workflow import actions_for, deadline_flag, state_label, states, timeline
 from kotapintar.permits.forms import ApplicationDataForm, PermitTypeForm, SurveyForm
 from kotapintar.permits.models import Invoice, Permit, PermitApplication, PermitType
 from kotapintar.permits.selectors import (
     application_status_row,
     applications_of,
-    deadline_flag,
     inbox_rows,
     permit_type_catalogue,
     permit_type_names,
-    state_label,
+    permit_type_steps,
 )
 from kotapintar.permits.services import applications as svc
 from kotapintar.permits.services.issuance import permit_revoke, permit_status
@@ -53,8 +47,8 @@ def catalogue(request, city):
 
 def type_detail(request, city, code):
     permit_type = get_object_or_404(permit_type_catalogue(city=request.city), code=code)
-    steps = [s for s in permit_type.workflow.definition["states"] if s["state"] not in ("draft",)]
-    return render(request, "permits/type_detail.html", {"type": permit_type, "steps": steps})
+    return render(request, "permits/type_detail.html", {"type": permit_type,
+                                                        "steps": permit_type_steps(permit_type)})
 
 
 @require_POST
@@ -80,17 +74,14 @@ def _application_for(request, pk) -> PermitApplication:
 
 
 def _timeline(application):
-    """Done steps (green; red for a return or rejection) named by the action taken, then the current
-    state in yellow while the application is not finished."""
-    rows = []
-    for item in workflow_history(application):
-        actions = {a.action: a for a in actions_of(application.workflow, item.from_state)}
-        action = actions.get(item.action)
-        rows.append({"item": item, "colour": "red" if item.to_state in ("returned", "rejected") else "green",
-                     "label": (action.label if action and action.label else item.action).capitalize()})
-    state = state_of(application.workflow, application.state)
-    if not state.get("terminal"):
-        rows.append({"item": None, "colour": "yellow", "label": state.get("label", application.state)})
+    """Done steps (green; red for a return or rejection) named by what happened, then the current state
+    in yellow while the application is not finished (a draft is not submitted yet, not in progress)."""
+    rows = [{"item": entry, "colour": "red" if entry.to_state in ("returned", "rejected") else "green",
+             "label": entry.event} for entry in timeline(application)]
+    current = next(s for s in states(application.workflow, model=PermitApplication) if s.name == application.state)
+    if not current.terminal:
+        rows.append({"item": None, "colour": "yellow", "label": current.label,
+                     "note": _("not submitted yet") if current.start else _("in progress")})
     return rows
 
 
@@ -149,15 +140,14 @@ def application_detail(request, city, pk):
     return render(request, "permits/application.html", {
         "application": application, "form": form, "can_edit": can_edit, "requirements": requirements,
         "timeline": _timeline(application), "is_applicant": is_applicant,
-        "actions": (actions := workflow_available_actions(subject=application, user=request.user)
-                    if not is_applicant else []),
+        "actions": (actions := actions_for(application, request.user) if not is_applicant else []),
         "can_return": any(a.action == "return" for a in actions),
         "colleagues": _colleagues(request) if user_has_role(request.user, request.city, "permit_head") else [],
         "invoice": Invoice.objects.filter(application=application).first(),
         "demo_bank": settings.KOTAPINTAR_DEMO_BANK,
         "can_revoke": user_has_role(request.user, request.city, "permit_head"),
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
-        "state": state_of(application.workflow, application.state),
+        "state_label": state_label(application),
         "flag": deadline_flag(application.due_at),
         "survey_form": SurveyForm() if is_applicant and application.state in ("issued", "rejected")
         and not hasattr(application, "survey") else None,
@@ -262,14 +252,14 @@ def status_lookup(request, city):
 
 
 def status_article(city, row: dict) -> str:
-    state = state_of(workflow_definition(row["workflow_id"]), row["state"])
+    label = state_label(workflow_definition(row["workflow_id"]), row["state"], model=PermitApplication)
     dates = _("Submitted") + ": " + _day(row["submitted_at"])
     if row["due_at"]:
         dates += " · " + _("due") + " " + _day(row["due_at"])
     return format_html(
         "<article>\n  <header>{} · {}</header>\n  <p>{}: <strong>{}</strong></p>\n  <p>{}</p>\n</article>\n",
         row["registration_number"], permit_type_names(city.pk).get(row["permit_type_id"], ""), _("Status"),
-        state.get("label") or row["state"], dates)
+        label, dates)
 
 
 def _day(moment) -> str:

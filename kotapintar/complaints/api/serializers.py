@@ -12,12 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate, ServiceStandard
-from kotapintar.complaints.workflow import COLOURS, default_definition
+from kotapintar.complaints.workflow import COLOURS
 from kotapintar.core.models import Department, Document
-
-# The state names are fixed (see workflow.py); their labels come from the default workflow, so that a
-# list never loads a workflow version per row.
-STATE_LABELS = {s["state"]: s.get("label", s["state"]) for s in default_definition()["states"]}
+from kotapintar.core.workflow import actions_for, state_label
 
 
 def photo_url(complaint, document) -> str:
@@ -131,7 +128,7 @@ class ComplaintPublicSerializer(serializers.ModelSerializer):
                   "lat", "lng", "address", "status_notes", "supporters", "created_at", "updated_at"]
 
     def get_state_label(self, complaint) -> str:
-        return STATE_LABELS.get(complaint.state, complaint.state)
+        return state_label(complaint)
 
     def get_colour(self, complaint) -> str:
         return COLOURS.get(complaint.state, "grey")
@@ -176,9 +173,9 @@ class ComplaintListSerializer(ComplaintPublicSerializer):
                   "due_at", "deadline", "late", "hidden", "rating"]
 
     def get_deadline(self, complaint) -> str:
-        from kotapintar.complaints.selectors import deadline_flag
+        from kotapintar.complaints.selectors import complaint_deadline_flag
 
-        return deadline_flag(complaint)
+        return complaint_deadline_flag(complaint)
 
 
 class ComplaintReporterSerializer(serializers.Serializer):
@@ -206,11 +203,9 @@ class ComplaintSerializer(ComplaintListSerializer):
 
     def get_actions(self, complaint) -> list[str]:
         """The workflow actions the caller may take now."""
-        from kotapintar.core.services.workflow import workflow_available_actions
-
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return [a.action for a in workflow_available_actions(subject=complaint, user=user)
+        return [a.action for a in actions_for(complaint, user)
                 if a.action not in ("confirm", "mark_duplicate")]
 
 

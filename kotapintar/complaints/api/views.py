@@ -45,7 +45,7 @@ from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.categories import EDITABLE, category_save
 from kotapintar.complaints.services.standards import FIELDS as STANDARD_FIELDS
 from kotapintar.complaints.services.standards import service_standard_save
-from kotapintar.complaints.workflow import COLOURS, OFFICIALS, OPEN_STATES, SUPERVISOR, VERIFIER
+from kotapintar.complaints.workflow import COLOURS, OFFICIALS, OPEN_STATES, STATES, SUPERVISOR, VERIFIER
 from kotapintar.core.api.permissions import CityScopedMixin
 from kotapintar.core.http import client_ip
 from kotapintar.core.models import Department
@@ -53,7 +53,7 @@ from kotapintar.core.selectors import user_has_role, user_roles
 
 ADMINS = ("complaint_admin", "city_admin")
 SEE_ALL = (VERIFIER, SUPERVISOR, *ADMINS)  # list every report of the city
-STATE_CHOICES = [(state, s.STATE_LABELS[state]) for state in COLOURS]
+STATE_CHOICES = [(state, STATES[state]) for state in COLOURS]
 
 
 def _date_param(request, name: str, *, end: bool = False) -> datetime.datetime | None:

@@ -35,7 +35,8 @@ from kotapintar.core.selectors import user_has_role, user_roles, workflow_defini
 from kotapintar.core.services.audit import audit_record, audit_record_many
 from kotapintar.core.services.documents import document_store
 from kotapintar.core.services.notifications import notification_send_many
-from kotapintar.core.services.workflow import state_of, workflow_start, workflow_transition
+from kotapintar.core.services.workflow import workflow_start, workflow_transition
+from kotapintar.core.workflow import state_label
 
 OFFICIAL_ROLES = (*HANDLERS, "complaint_admin")
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
@@ -350,7 +351,7 @@ def complaint_on_transition_notify(complaint: Complaint, transition) -> None:
     if transition.action == "confirm" or (transition.actor_id and transition.actor_id == complaint.reporter_id):
         return
     with translation.override((complaint.reporter and complaint.reporter.language) or complaint.city.locale):
-        label = state_of(complaint.workflow, transition.to_state).get("label", transition.to_state)
+        label = state_label(complaint, transition.to_state)
         subject = _("Your report %(n)s: %(state)s") % {"n": complaint.tracking_number, "state": label}
         body = _("The status of your report is now: %(state)s.\n%(comment)s") % {"state": label,
                                                                                  "comment": transition.comment}

@@ -15,7 +15,10 @@ A definition is JSON:
 `sla_days` are working days in the city's calendar. When a state's SLA lapses the engine takes its
 `deemed_action` (deemed approval, "fiktif positif") or, failing that, escalates to `escalate_to`.
 Besides the roles of memberships, a subject may grant contextual roles (e.g. `applicant`) through
-`workflow_roles(user)`.
+`workflow_roles(user)`; modules declare them in their manifest (`Module.context_roles`).
+
+States and actions may carry a `label` (and actions an `event`) in the city's language; the words a
+module shows come from `kotapintar.core.workflow`, which modules read instead of the JSON.
 """
 
 from collections.abc import Callable
@@ -34,9 +37,8 @@ from kotapintar.core.selectors import user_roles
 from kotapintar.core.services.audit import audit_record
 from kotapintar.core.services.calendar import add_working_days
 
-# Roles that no membership grants: given by the subject (`workflow_roles`) or only to the system
-# (an action whose only role is "system" is taken by the platform, e.g. on payment).
-CONTEXT_ROLES = {"applicant", "reporter", "system"}
+# The role no membership grants and no subject gives: an action whose only role is "system" is taken by
+# the platform (e.g. on payment). Other such roles are the modules' context roles.
 SYSTEM = "system"
 
 
@@ -55,7 +57,7 @@ def definition_errors(definition: dict) -> list[str]:
         return [_("Every state needs a name.")]
     for name in {n for n in names if names.count(n) > 1}:
         errors.append(_("State “%(s)s” is defined twice.") % {"s": name})
-    known_roles = set(modules.all_roles()) | CONTEXT_ROLES
+    known_roles = set(modules.all_roles()) | set(modules.all_context_roles()) | {SYSTEM}
     by_name = {s["state"]: s for s in states}
     starts = [s["state"] for s in states if s.get("start")]
     if len(starts) != 1:

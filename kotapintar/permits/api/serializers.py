@@ -111,6 +111,7 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 class HistorySerializer(serializers.Serializer):
     action = serializers.CharField()
+    event = serializers.CharField(help_text="What happened, in the reader's language (e.g. “Disetujui”).")
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     role = serializers.CharField()

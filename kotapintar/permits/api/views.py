@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from kotapintar.core.api.permissions import CityScopedMixin
 from kotapintar.core.selectors import user_has_role
-from kotapintar.core.services.workflow import workflow_available_actions, workflow_history
+from kotapintar.core.workflow import actions_for, state_label, timeline
 from kotapintar.permits.api.serializers import (
     ActionSerializer,
     ApplicationSerializer,
@@ -25,7 +25,7 @@ from kotapintar.permits.api.serializers import (
     SurveySerializer,
 )
 from kotapintar.permits.models import Permit, PermitApplication, PermitType
-from kotapintar.permits.selectors import application_by_registration, permit_type_catalogue, state_label
+from kotapintar.permits.selectors import application_by_registration, permit_type_catalogue
 from kotapintar.permits.services import applications as svc
 from kotapintar.permits.services.issuance import permit_revoke
 from kotapintar.permits.services.payments import payment_callback_process
@@ -135,16 +135,16 @@ class ApplicationViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.Update
     @extend_schema(responses=HistorySerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, city, pk=None):
-        """The timeline: every action with its role, comment and time."""
+        """The timeline: every action with what happened, its role, comment and time."""
         application = self.get_object()
-        return Response(HistorySerializer(workflow_history(application), many=True).data)
+        return Response(HistorySerializer(timeline(application), many=True).data)
 
     @extend_schema(responses={200: {"type": "array", "items": {"type": "string"}}})
     @action(detail=True, methods=["get"])
     def actions(self, request, city, pk=None):
         """The actions the signed-in person may take now."""
         application = self.get_object()
-        return Response([a.action for a in workflow_available_actions(subject=application, user=request.user)])
+        return Response([a.action for a in actions_for(application, request.user)])
 
     @extend_schema(request=RevokeSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])

@@ -266,11 +266,10 @@ def _on_enter(application: PermitApplication, transition) -> None:
 def application_notify(application: PermitApplication, transition) -> None:
     """After commit: tell the applicant what happened."""
     from kotapintar.core.services.notifications import notification_send
-    from kotapintar.core.services.workflow import state_of
+    from kotapintar.core.workflow import state_label
 
-    label = state_of(application.workflow, transition.to_state).get("label", transition.to_state)
     with translation.override(application.applicant.language or application.city.locale):
-        _notify(application, transition, label, notification_send)
+        _notify(application, transition, state_label(application, transition.to_state), notification_send)
 
 
 def _notify(application, transition, label, notification_send) -> None:

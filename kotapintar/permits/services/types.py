@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from kotapintar.core.models import City, Department, WorkflowDefinition
 from kotapintar.core.services.audit import audit_record
-from kotapintar.core.services.workflow import start_state
-from kotapintar.permits.models import PermitType
+from kotapintar.core.workflow import states as workflow_states
+from kotapintar.permits.models import PermitApplication, PermitType
 from kotapintar.permits.services.fees import fee_formula_validate
 
 FIELD_TYPES = {"text", "number", "date", "choice", "location"}
@@ -61,10 +61,10 @@ def permit_type_errors(*, form_schema, documents, fee_formula: str, number_forma
             number_format.format(seq="0001", year=2026, month="01", code="X")
         except (KeyError, IndexError, ValueError):
             errors.append(_("The number format may only use {seq}, {year}, {month} and {code}."))
-    states = {s["state"]: s for s in workflow.definition["states"]}
-    if start_state(workflow)["state"] != "draft":
+    states = {s.name: s for s in workflow_states(workflow, model=PermitApplication)}
+    if not states.get("draft") or not states["draft"].start:
         errors.append(_("A permit workflow must start in the state “draft”."))
-    if not states.get("issued", {}).get("terminal"):
+    if not (states.get("issued") and states["issued"].terminal):
         errors.append(_("A permit workflow must end in the terminal state “issued”."))
     if fee_formula.strip() and "awaiting_payment" not in states:
         errors.append(_("A permit with a fee needs the state “awaiting_payment”."))
