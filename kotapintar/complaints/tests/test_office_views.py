@@ -328,7 +328,7 @@ def test_a_refused_action_keeps_the_comment_typed(client, city, people, complain
     response = client.post(_office(city, complaint, "act"), {"action": "reject", "expected_state": "submitted",
                                                             "comment": "   "})
     assert response.status_code == 400
-    assert ui("The action “%(a)s” needs a comment.") % {"a": "reject"} in text(response)
+    assert ui("The action “%(a)s” needs a comment.") % {"a": ui("Reject")} in text(response)  # the button's word
     complaint.refresh_from_db()
     assert complaint.state == "submitted"
 

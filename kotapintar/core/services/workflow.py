@@ -222,29 +222,31 @@ def workflow_transition(
 
     `expected_state` is the state the actor saw; if someone moved the item since, WorkflowConflict.
     """
+    from kotapintar.core.workflow import action_label, state_label  # the kit reads through this engine
+
     now = now or timezone.now()
     model = type(subject)
     with transaction.atomic():
         locked = model.objects.select_for_update().select_related("workflow", "city").get(pk=subject.pk)
         if expected_state is not None and locked.state != expected_state:
-            raise WorkflowConflict(
-                _("This item was already moved to “%(s)s” by someone else. Reload to see it.") % {"s": locked.state}
-            )
+            raise WorkflowConflict(_("This item was already moved to “%(s)s” by someone else. Reload to see it.")
+                                   % {"s": state_label(locked)})
         candidates = {a.action: a for a in actions_of(locked.workflow, locked.state)}
         chosen = candidates.get(action)
         if chosen is None:
             raise ValidationError(_("“%(a)s” is not possible while the item is “%(s)s”.")
-                                  % {"a": action, "s": locked.state})
+                                  % {"a": action_label(locked, action), "s": state_label(locked)})
         if system:
             role = SYSTEM
         else:
             held = actor_roles(locked, actor) & set(chosen.roles)
             if not held:
-                raise PermissionDenied(_("Your role may not take the action “%(a)s”.") % {"a": action})
+                raise PermissionDenied(_("Your role may not take the action “%(a)s”.")
+                                       % {"a": action_label(locked, action)})
             role = sorted(held)[0]
         comment = (comment or "").strip()
         if chosen.comment_required and not comment:
-            raise ValidationError(_("The action “%(a)s” needs a comment.") % {"a": action})
+            raise ValidationError(_("The action “%(a)s” needs a comment.") % {"a": action_label(locked, action)})
         from_state = locked.state
         _enter(locked, chosen.to, now)
         locked.save(update_fields=["state", "state_entered_at", "due_at", "escalated"])
