@@ -65,9 +65,11 @@ def _state_config(workflow: WorkflowDefinition, state: str) -> dict:
     return next((s for s in workflow.definition.get("states", []) if s.get("state") == state), {})
 
 
-def _action_config(workflow: WorkflowDefinition, action: str) -> dict:
-    return next((a for s in workflow.definition.get("states", []) for a in s.get("actions", [])
-                 if a.get("action") == action), {})
+def _action_config(workflow: WorkflowDefinition, action: str, state: str = "") -> dict:
+    """The action as `state` has it (another state may name the same action otherwise), else the first."""
+    found = [(s.get("state"), a) for s in workflow.definition.get("states", []) for a in s.get("actions", [])
+             if a.get("action") == action]
+    return next((a for name, a in found if name == state), found[0][1] if found else {})
 
 
 def _city_word(config: dict, key: str) -> str:
@@ -104,18 +106,18 @@ def state_label(item, state: str | None = None, *, model=None) -> str:
 
 
 def action_label(item, action: str, *, model=None) -> str:
-    """The button of an action ("Approve")."""
+    """The button of an action ("Approve") in the subject's current state."""
     workflow, model = _item(item, model)
-    config = _action_config(workflow, action) if workflow else {}
+    config = _action_config(workflow, action, getattr(item, "state", "")) if workflow else {}
     return (_city_word(config, "label") or str(_catalogue(model).actions.get(action, ""))
             or config.get("label") or _humanise(action))
 
 
-def event_label(item, action: str, *, model=None, to_state: str = "") -> str:
+def event_label(item, action: str, *, model=None, from_state: str = "", to_state: str = "") -> str:
     """What happened when the action was taken ("Approved"). An action the module does not know and
     the city did not name is told by the state it led to."""
     workflow, model = _item(item, model)
-    config = _action_config(workflow, action) if workflow else {}
+    config = _action_config(workflow, action, from_state) if workflow else {}
     word = _city_word(config, "event") or str(_catalogue(model).events.get(action, ""))
     if word:
         return word
@@ -197,8 +199,8 @@ def timeline(subject: WorkflowSubject) -> list[TimelineEntry]:
     transitions = WorkflowTransition.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk).select_related("actor")
     return [TimelineEntry(
-        action=t.action, event=event_label(subject, t.action, to_state=t.to_state), from_state=t.from_state,
-        to_state=t.to_state, actor=t.actor.display_name if t.actor else _("System"), role=t.role,
-        comment=t.comment, created_at=t.created_at.astimezone(zone),
+        action=t.action, event=event_label(subject, t.action, from_state=t.from_state, to_state=t.to_state),
+        from_state=t.from_state, to_state=t.to_state, actor=t.actor.display_name if t.actor else _("System"),
+        role=t.role, comment=t.comment, created_at=t.created_at.astimezone(zone),
     ) for t in transitions]
 

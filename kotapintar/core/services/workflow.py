@@ -71,6 +71,8 @@ def definition_errors(definition: dict) -> list[str]:
             errors.append(_("Terminal state “%(s)s” cannot have actions.") % {"s": name})
         if not state.get("terminal") and not actions:
             errors.append(_("State “%(s)s” has no action and is not terminal: items would be stuck.") % {"s": name})
+        if not isinstance(state.get("label", ""), str):
+            errors.append(_("The label of state “%(s)s” must be text.") % {"s": name})
         sla = state.get("sla_days")
         if sla is not None and (not isinstance(sla, int) or sla < 0):
             errors.append(_("The SLA of state “%(s)s” must be a whole number of working days.") % {"s": name})
@@ -84,6 +86,9 @@ def definition_errors(definition: dict) -> list[str]:
             errors.append(_("Unknown role “%(r)s” in state “%(s)s”.") % {"r": escalate, "s": name})
         for action in actions:
             label = action.get("action") or "?"
+            if not all(isinstance(action.get(key, ""), str) for key in ("label", "event")):
+                errors.append(_("The label and event of action “%(a)s” of state “%(s)s” must be text.")
+                              % {"a": label, "s": name})
             if action_names.count(label) > 1:
                 errors.append(_("Action “%(a)s” appears twice in state “%(s)s”.") % {"a": label, "s": name})
             if action.get("to") not in by_name:

@@ -78,6 +78,15 @@ def test_state_words_follow_the_reader_and_the_city_wins_for_indonesian_readers(
         assert kit.state_label(Case, "submitted") == "Waiting for verification"  # the model alone
 
 
+def test_the_citys_words_must_be_text():
+    states = [dict(s) for s in DEFINITION["states"]]
+    states[0] = {**states[0], "label": ["Menunggu"],
+                 "actions": [{**states[0]["actions"][0], "event": 3}, states[0]["actions"][1]]}
+    assert definition_errors({"states": states}) == [
+        "The label of state “submitted” must be text.",
+        "The label and event of action “verify” of state “submitted” must be text."]
+
+
 def test_actions_for_names_the_buttons(city, words):
     official = make_user("petugas", city=city, roles=["official"])
     case = new_case(city, city_version(city))
