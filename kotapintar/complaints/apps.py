@@ -26,7 +26,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from kotapintar.complaints import demo, selectors  # noqa: F401 (selectors: cache-clearing signals)
+        from kotapintar.complaints import demo, providers, selectors  # noqa: F401 (selectors: cache-clearing signals)
         from kotapintar.complaints.services import keys  # noqa: F401 (cache-clearing signals)
         from kotapintar.complaints.services.reports import complaint_on_transition, complaint_on_transition_notify
         from kotapintar.core import modules
@@ -49,6 +49,10 @@ class ComplaintsConfig(AppConfig):
             ),
             widgets=(queue_widget,),
             demo=demo.load_demo,
+            indicators=providers.indicators,
+            map_layers=providers.map_layers,
+            catalogue=providers.catalogue,
+            exchange=providers.exchange,
         ))
         workflow.on_transition("complaints.complaint", complaint_on_transition, after_commit=False)
         workflow.on_transition("complaints.complaint", complaint_on_transition_notify)

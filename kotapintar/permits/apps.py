@@ -29,7 +29,7 @@ class PermitsConfig(AppConfig):
     def ready(self):
         from kotapintar.core import modules
         from kotapintar.core.services import workflow
-        from kotapintar.permits import demo
+        from kotapintar.permits import demo, providers
         from kotapintar.permits.services.applications import application_notify, application_on_enter
 
         modules.register(modules.Module(
@@ -47,6 +47,10 @@ class PermitsConfig(AppConfig):
             ),
             widgets=(inbox_widget,),
             demo=demo.load_demo,
+            indicators=providers.indicators,
+            map_layers=modules.NONE,
+            catalogue=providers.catalogue,
+            exchange=providers.exchange,
         ))
         workflow.on_transition("permits.permitapplication", application_on_enter, after_commit=False)
         workflow.on_transition("permits.permitapplication", application_notify)
