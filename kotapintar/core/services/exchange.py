@@ -137,14 +137,16 @@ def exchange_preview(*, city: City, items: list[ExchangeItem], mapping: dict | N
 
 def exchange_apply(*, city: City, items: list[ExchangeItem], actor, mapping: dict | None = None) -> list[dict]:
     """Import the items into `city` in one transaction: all or nothing. Items the city already has with
-    the same content are left alone. Refused when an item's requirements are missing. Returns the
-    preview rows of what was done."""
+    the same content are left alone (importing identical content writes nothing). Refused when an
+    item's requirements are missing. Returns the preview rows of what was done."""
     mapping = mapping or {}
     rows = exchange_preview(city=city, items=items, mapping=mapping)
     missing = sorted({m for row in rows for m in row["missing"]})
     if missing:
         raise ValidationError(_("This city lacks what the items need: %(missing)s.") % {"missing": ", ".join(missing)})
     todo = {row["key"] for row in rows if row["action"] != "same"}
+    if not todo:
+        return rows
     with transaction.atomic():
         for exchange, group in _by_exchange(city, [item for item in items if item.key in todo]):
             exchange.apply(city, group, mapping, actor=actor)
