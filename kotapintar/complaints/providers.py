@@ -20,7 +20,7 @@ from kotapintar.core.indicators import period_bounds
 from kotapintar.core.models import City
 from kotapintar.core.providers import CatalogueEntry, ExchangeItem, Indicator, MapLayer, Period
 from kotapintar.core.services.calendar import working_day_counter
-from kotapintar.core.services.exchange import department_for, exchange_item, preview_row, requirements_missing
+from kotapintar.core.services.exchange import departments_of, exchange_item, preview_row, requirements_missing
 
 MAP_LIMIT = 1000  # the newest open reports drawn on a wall map
 
@@ -128,23 +128,23 @@ class ComplaintsExchange:
         return items if keys is None else [item for item in items if item.key in keys]
 
     def preview(self, city: City, items: list[ExchangeItem], mapping: dict) -> list[dict]:
-        current = self._current(city, items)
+        current, departments = self._current(city, items), departments_of(city, mapping)
         rows = []
         for item in items:
             obj = current.get((item.kind, item.data["code"]))
             if obj is not None:
                 kind = item.data["department_kind"]
-                obj = self.item(item.kind, obj, kind if department_for(city, kind, mapping) == obj.department else "")
-            rows.append(preview_row(item, obj, requirements_missing(city, item, mapping)))
+                obj = self.item(item.kind, obj, kind if departments(kind) == obj.department else "")
+            rows.append(preview_row(item, obj, requirements_missing(city, item, departments)))
         return rows
 
     def apply(self, city: City, items: list[ExchangeItem], mapping: dict, *, actor) -> list:
-        current = self._current(city, items)
+        current, departments = self._current(city, items), departments_of(city, mapping)
         saved = []
         with transaction.atomic():
             for item in items:
                 data, instance = item.data, current.get((item.kind, item.data["code"]))
-                department = department_for(city, data["department_kind"], mapping)
+                department = departments(data["department_kind"])
                 if item.kind == "complaint_category":
                     saved.append(category_save(city=city, actor=actor, code=data["code"], department=department,
                                                instance=instance, **{name: data[name] for name in CATEGORY_FIELDS}))

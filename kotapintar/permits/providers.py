@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from kotapintar.core import modules
 from kotapintar.core.models import City, WorkflowDefinition
 from kotapintar.core.providers import CatalogueEntry, ExchangeItem, Indicator, Period
-from kotapintar.core.services.exchange import department_for, exchange_item, preview_row, requirements_missing
+from kotapintar.core.services.exchange import departments_of, exchange_item, preview_row, requirements_missing
 from kotapintar.core.services.workflow import workflow_definition_create
 from kotapintar.permits.models import PermitType
 from kotapintar.permits.reports import ReportPeriod, permit_report
@@ -103,26 +103,25 @@ class PermitTypeExchange:
         return items if keys is None else [item for item in items if item.key in keys]
 
     def preview(self, city: City, items: list[ExchangeItem], mapping: dict) -> list[dict]:
-        current = self._current(city, items)
+        current, departments = self._current(city, items), departments_of(city, mapping)
         rows = []
         for item in items:
             permit_type = current.get(item.data["code"])
             if permit_type is not None:
                 kind = item.data["department_kind"]
-                mapped = department_for(city, kind, mapping)
-                permit_type = self.item(permit_type, kind if mapped == permit_type.department else "")
-            rows.append(preview_row(item, permit_type, requirements_missing(city, item, mapping)))
+                permit_type = self.item(permit_type, kind if departments(kind) == permit_type.department else "")
+            rows.append(preview_row(item, permit_type, requirements_missing(city, item, departments)))
         return rows
 
     def apply(self, city: City, items: list[ExchangeItem], mapping: dict, *, actor) -> list[PermitType]:
-        current = self._current(city, items)
+        current, departments = self._current(city, items), departments_of(city, mapping)
         saved = []
         with transaction.atomic():
             for item in items:
                 data = item.data
                 saved.append(permit_type_save(
                     city=city, actor=actor, code=data["code"], instance=current.get(data["code"]),
-                    department=department_for(city, data["department_kind"], mapping),
+                    department=departments(data["department_kind"]),
                     workflow=_workflow(city, data["workflow"], actor), **{name: data[name] for name in FIELDS}))
         return saved
 

@@ -17,7 +17,7 @@ so the same content has the same hash in every city and installation.
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,13 +51,13 @@ def item_verify(item: ExchangeItem) -> None:
                               % {"key": item.key})
 
 
-def department_for(city: City, kind: str, mapping: dict) -> Department | None:
-    """The adopting city's department of one kind (see the module docstring)."""
-    code = mapping.get(f"department_kind:{kind}", kind)
-    return Department.objects.filter(city=city, code=code).first()
+def departments_of(city: City, mapping: dict) -> Callable[[str], Department | None]:
+    """kind -> the adopting city's department of that kind (see the module docstring), read at once."""
+    by_code = {d.code: d for d in Department.objects.filter(city=city)}
+    return lambda kind: by_code.get(mapping.get(f"department_kind:{kind}", kind))
 
 
-def requirements_missing(city: City, item: ExchangeItem, mapping: dict) -> list[str]:
+def requirements_missing(city: City, item: ExchangeItem, departments: Callable[[str], Department | None]) -> list[str]:
     roles = modules.all_roles()
     missing = []
     for requirement in item.requires:
@@ -65,7 +65,7 @@ def requirements_missing(city: City, item: ExchangeItem, mapping: dict) -> list[
         if what == "module":
             ok = module_is_active(city, name)
         elif what == "department_kind":
-            ok = department_for(city, name, mapping) is not None
+            ok = departments(name) is not None
         elif what == "role":
             ok = name in roles
         else:
