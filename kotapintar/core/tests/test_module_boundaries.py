@@ -1,6 +1,7 @@
-"""No module imports another module: they meet only through core (the manifest's providers). A module
-is a package `kotapintar.<id>` of a registered module other than core; its source (tests included) may
-import core and itself, never another module."""
+"""The platform contract of modules: no module imports another module (they meet only through core and the
+manifest's providers), and every module declares each provider or says it has none. A module is a package
+`kotapintar.<id>` of a registered module other than core; its source (tests included) may import core and
+itself, never another module."""
 
 import ast
 from pathlib import Path
@@ -52,3 +53,12 @@ def test_the_check_sees_a_crossing(tmp_path, monkeypatch):
     assert crossings("complaints", {"permits"}) == [
         f"{tmp_path.name}/complaints/views.py:2 imports kotapintar.permits.selectors",
         f"{tmp_path.name}/complaints/views.py:2 imports kotapintar.permits.selectors.permit_type_catalogue"]
+
+
+def test_every_module_declares_its_indicators_map_layers_catalogue_and_exchange():
+    """Each provider is implemented or explicitly `modules.NONE`; None means the author forgot it."""
+    undeclared = [f"{m.id}.{kind}" for m in modules.REGISTRY.values()
+                  for kind in ("indicators", "map_layers", "catalogue", "exchange") if getattr(m, kind) is None]
+    assert undeclared == []
+    for module, exchange in modules.providers("exchange"):
+        assert exchange.kinds and callable(exchange.export) and callable(exchange.preview), module.id
