@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from kotapintar.complaints.models import ComplaintCategory, ServiceStandard
 from kotapintar.complaints.selectors import public_complaints
-from kotapintar.complaints.services.categories import category_save
+from kotapintar.complaints.services.categories import categories_save
 from kotapintar.complaints.services.standards import service_standard_save
 from kotapintar.complaints.views import MARKER_COLOURS, state_label
 from kotapintar.complaints.workflow import COLOURS, OPEN_STATES
@@ -140,18 +140,18 @@ class ComplaintsExchange:
 
     def apply(self, city: City, items: list[ExchangeItem], mapping: dict, *, actor) -> list:
         current, departments = self._current(city, items), departments_of(city, mapping)
-        saved = []
+        categories = [{"code": item.data["code"], "department": departments(item.data["department_kind"]),
+                       **{name: item.data[name] for name in CATEGORY_FIELDS}}
+                      for item in items if item.kind == "complaint_category"]
         with transaction.atomic():
+            saved = categories_save(city=city, actor=actor, categories=categories) if categories else []
             for item in items:
-                data, instance = item.data, current.get((item.kind, item.data["code"]))
-                department = departments(data["department_kind"])
-                if item.kind == "complaint_category":
-                    saved.append(category_save(city=city, actor=actor, code=data["code"], department=department,
-                                               instance=instance, **{name: data[name] for name in CATEGORY_FIELDS}))
-                else:
-                    saved.append(service_standard_save(city=city, actor=actor, code=data["code"],
-                                                       department=department, instance=instance,
-                                                       **{name: data[name] for name in STANDARD_FIELDS}))
+                if item.kind == "service_standard":
+                    data = item.data
+                    saved.append(service_standard_save(
+                        city=city, actor=actor, code=data["code"], department=departments(data["department_kind"]),
+                        instance=current.get((item.kind, data["code"])),
+                        **{name: data[name] for name in STANDARD_FIELDS}))
         return saved
 
 

@@ -34,6 +34,11 @@ def category_by_code(city: City, code: str) -> ComplaintCategory | None:
     return category
 
 
+def category_cache_forget(city: City, codes: list[str]) -> None:
+    """For changes that send no signal (bulk saves)."""
+    cache.delete_many([f"kp:complaint-category:{city.pk}:{code}" for code in codes])
+
+
 @receiver([post_save, post_delete], sender=ComplaintCategory, dispatch_uid="kp_complaint_category_cache")
 def _category_changed(sender, instance, **kwargs):
     cache.delete(f"kp:complaint-category:{instance.city_id}:{instance.code}")

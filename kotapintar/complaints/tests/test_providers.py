@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kotapintar.complaints.models import Complaint
+from kotapintar.complaints.models import Complaint, ComplaintCategory
 from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.standards import service_standard_save
 from kotapintar.complaints.tests.factories import city_with_categories, report
 from kotapintar.core import modules
 from kotapintar.core.indicators import city_map_layers
-from kotapintar.core.models import Department, District
+from kotapintar.core.models import AuditEntry, Department, District
 from kotapintar.core.providers import Period
 from kotapintar.core.testing import make_city, make_user, set_module
 
@@ -117,3 +117,27 @@ def test_published_service_standards_are_catalogue_entries(city):
     assert (entry.module, entry.code, entry.name, entry.department) == ("complaints", "kir", "Uji KIR", "DLH")
     assert (entry.requirements, entry.procedure, entry.service_time, entry.fee, entry.product) == (
         ("STNK", "KTP"), ("Daftar", "Uji"), "1 hari", "Rp 50.000", "Kartu uji")
+
+
+def test_categories_adopted_by_another_city_and_changed_later(city):
+    from kotapintar.complaints.selectors import category_by_code
+    from kotapintar.core.services.exchange import city_export, exchange_apply, exchange_preview
+
+    manado = city_with_categories("71.71", "manado")
+    ComplaintCategory.objects.filter(city=manado).delete()
+    items = city_export(city, keys=["complaint_category:jalan-rusak", "complaint_category:sampah"])
+    audited = AuditEntry.objects.filter(city=manado, action="complaint_category.save").count()
+    exchange_apply(city=manado, items=items, actor=None)
+    road = category_by_code(manado, "jalan-rusak")  # now cached
+    assert road.department == Department.objects.get(city=manado, code="PUPR")
+    assert [q["code"] for q in road.questions] == ["ukuran", "kedalaman_cm"]
+    assert AuditEntry.objects.filter(city=manado, action="complaint_category.save").count() == audited + 2
+
+    ComplaintCategory.objects.filter(city=city, code="jalan-rusak").update(name="Jalan berlubang", active=False)
+    changed = city_export(city, keys=["complaint_category:jalan-rusak"])
+    [row] = exchange_preview(city=manado, items=changed)
+    assert row["changes"] == {"active": {"from": True, "to": False},
+                              "name": {"from": "Jalan rusak", "to": "Jalan berlubang"}}
+    exchange_apply(city=manado, items=changed, actor=None)
+    assert ComplaintCategory.objects.get(city=manado, code="jalan-rusak").name == "Jalan berlubang"
+    assert category_by_code(manado, "jalan-rusak") is None  # inactive now, and not served from the cache
