@@ -59,6 +59,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_permits.py
 	$(BIN)/python benchmarks/bench_complaints.py --name bench_complaints_make --keep
 	$(BIN)/python benchmarks/bench_complaints_open311_post.py --reuse bench_complaints_make --drop
+	$(BIN)/python benchmarks/bench_exchange.py
 	$(BIN)/python benchmarks/bench_make_run.py
 
 clean:

@@ -36,6 +36,7 @@ class AnnouncementsConfig(AppConfig):
     verbose_name = _("Announcements")
 
     def ready(self):
+        from kotapintar.announcements import providers
         from kotapintar.core import modules
 
         modules.register(modules.Module(
@@ -47,4 +48,8 @@ class AnnouncementsConfig(AppConfig):
             menu=(modules.MenuEntry(_("Announcements"), "announcements:list"),),
             widgets=(latest_widget,),
             demo=load_demo,
+            indicators=providers.indicators,
+            map_layers=modules.NONE,
+            catalogue=modules.NONE,
+            exchange=modules.NONE,
         ))

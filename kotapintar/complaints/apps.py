@@ -26,7 +26,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from kotapintar.complaints import demo, selectors  # noqa: F401 (selectors: cache-clearing signals)
+        from kotapintar.complaints import demo, providers, selectors  # noqa: F401 (selectors: cache-clearing signals)
         from kotapintar.complaints import workflow as words
         from kotapintar.complaints.services import keys  # noqa: F401 (cache-clearing signals)
         from kotapintar.complaints.services.reports import complaint_on_transition, complaint_on_transition_notify
@@ -52,6 +52,10 @@ class ComplaintsConfig(AppConfig):
             ),
             widgets=(queue_widget,),
             demo=demo.load_demo,
+            indicators=providers.indicators,
+            map_layers=providers.map_layers,
+            catalogue=providers.catalogue,
+            exchange=providers.exchange,
         ))
         workflow_kit.labels("complaints.complaint", states=words.STATES, actions=words.ACTIONS, events=words.EVENTS)
         workflow.on_transition("complaints.complaint", complaint_on_transition, after_commit=False)

@@ -10,11 +10,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate, ServiceStandard
+from kotapintar.complaints.models import Complaint, ComplaintCategory, ComplaintUpdate
 from kotapintar.complaints.workflow import CLOSED_STATES, OFFICIALS, OPEN_STATES, SUPERVISOR, VERIFIER
 from kotapintar.core import geo
+from kotapintar.core.indicators import catalogue_entries
 from kotapintar.core.models import City
-from kotapintar.core.selectors import module_is_active, user_roles
+from kotapintar.core.selectors import user_roles
 from kotapintar.core.services.calendar import working_day_counter
 from kotapintar.core.workflow import deadline_flag, inbox
 
@@ -32,6 +33,11 @@ def category_by_code(city: City, code: str) -> ComplaintCategory | None:
         if category is not None:
             cache.set(key, category, 300)
     return category
+
+
+def category_cache_forget(city: City, codes: list[str]) -> None:
+    """For changes that send no signal (bulk saves)."""
+    cache.delete_many([f"kp:complaint-category:{city.pk}:{code}" for code in codes])
 
 
 @receiver([post_save, post_delete], sender=ComplaintCategory, dispatch_uid="kp_complaint_category_cache")
@@ -189,34 +195,16 @@ class CatalogueEntry:
     cost: str
     product: str
     complaint_channel: str
-    source: str  # "standard" or "permit"
+    source: str  # the module that offers the service: "complaints" (a service standard), "permits", ...
     url: str = ""
 
 
-def service_catalogue(city: City, *, complaint_channel: str) -> list[CatalogueEntry]:
-    """The city's standar pelayanan: its own entries, plus every active permit type when the permits
-    module is on (requirements from the documents, procedure from the workflow, time from the SLA)."""
-    entries = [
-        CatalogueEntry(s.code, s.name, s.department.short_name or s.department.name,
-                       [line for line in s.requirements.splitlines() if line.strip()],
-                       [line for line in s.procedure.splitlines() if line.strip()], s.service_time, s.cost,
-                       s.product, s.complaint_channel, "standard")
-        for s in ServiceStandard.objects.filter(city=city, active=True).select_related("department")
-    ]
-    if module_is_active(city, "permits"):
-        from django.urls import reverse
-        from django.utils.translation import gettext as _
+def service_catalogue(city: City, *, complaint_channel: str, language: str = "id") -> list[CatalogueEntry]:
+    """The city's standar pelayanan: the entries every module switched on provides (this module its
+    service standards, the permits module its permit types, ...), with where to complain."""
+    from django.utils.translation import gettext as _
 
-        from kotapintar.permits.selectors import permit_type_catalogue, permit_type_steps
-
-        for permit_type in permit_type_catalogue(city=city):
-            steps = [step.label for step in permit_type_steps(permit_type)]
-            entries.append(CatalogueEntry(
-                f"permit-{permit_type.code}", permit_type.name,
-                permit_type.department.short_name or permit_type.department.name,
-                [d.get("label", d["key"]) for d in permit_type.documents], steps,
-                _("%(n)d working days") % {"n": permit_type.sla_days},
-                permit_type.fee_description or (_("Free") if permit_type.is_free else permit_type.fee_formula),
-                permit_type.name, complaint_channel, "permit",
-                reverse("permits:type", kwargs={"city": city.slug, "code": permit_type.code})))
-    return sorted(entries, key=lambda e: e.name.lower())
+    return [CatalogueEntry(e.code, e.name, e.department, list(e.requirements), list(e.procedure),
+                           e.service_time or (_("%(n)d working days") % {"n": e.sla_days} if e.sla_days else ""),
+                           e.fee, e.product or e.name, complaint_channel, e.module, e.url)
+            for e in catalogue_entries(city, language)]

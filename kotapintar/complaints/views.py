@@ -419,5 +419,5 @@ def services(request, city):
     channel = _("The “Report a problem” page of this website")
     if request.city.contact_phone:
         channel += f" · {request.city.contact_phone}"
-    entries = selectors.service_catalogue(request.city, complaint_channel=channel)
+    entries = selectors.service_catalogue(request.city, complaint_channel=channel, language=request.LANGUAGE_CODE)
     return render(request, "complaints/services.html", {"entries": entries})

@@ -17,4 +17,8 @@ class CoreConfig(AppConfig):
             description=_("Cities, departments, people and roles, audit log, calendar, workflows."),
             always_on=True,
             roles={"city_admin": _("City administrator"), "official": _("Official")},
+            indicators=modules.NONE,
+            map_layers=modules.NONE,
+            catalogue=modules.NONE,
+            exchange=modules.NONE,
         ))

@@ -104,6 +104,9 @@ class CatalogueEntry:
     fee: str = ""  # human-readable ("Gratis", "Rp 150.000", "menurut luas bangunan")
     requirements: tuple[str, ...] = ()
     url: str = ""  # where a citizen starts
+    procedure: tuple[str, ...] = ()  # the steps, in order
+    service_time: str = ""  # human-readable ("5 hari kerja", "1 hari"); from sla_days when empty
+    product: str = ""  # what the citizen receives
     adopted_from: str = ""  # "Kota Bandung" when the item was adopted from another city
 
 

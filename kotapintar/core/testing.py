@@ -12,6 +12,7 @@ another city's object, the right role succeeding, and (for switchable modules) t
 switched off. These tests fail when the protection is removed.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -149,3 +150,15 @@ class ModuleEndpointTests(CityEndpointTests):
         set_module(city, self.module, False)
         assert self.call(endpoint, city, user, obj=obj).status_code == 404
         assert self.call(endpoint, city, None, obj=obj).status_code == 404
+
+
+@contextmanager
+def extra_module(city: City, module_id: str = "extra", **providers):
+    """A module registered, and switched on in `city`, only inside the block, with the given providers:
+    for testing what is collected from every module without importing another module."""
+    module = modules.register(modules.Module(id=module_id, name=module_id, version="0", **providers))
+    set_module(city, module_id, True)
+    try:
+        yield module
+    finally:
+        modules.REGISTRY.pop(module_id, None)

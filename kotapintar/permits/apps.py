@@ -30,7 +30,7 @@ class PermitsConfig(AppConfig):
         from kotapintar.core import modules
         from kotapintar.core import workflow as workflow_kit
         from kotapintar.core.services import workflow
-        from kotapintar.permits import demo
+        from kotapintar.permits import demo, providers
         from kotapintar.permits import workflow as words
         from kotapintar.permits.services.applications import application_notify, application_on_enter
 
@@ -50,6 +50,10 @@ class PermitsConfig(AppConfig):
             ),
             widgets=(inbox_widget,),
             demo=demo.load_demo,
+            indicators=providers.indicators,
+            map_layers=modules.NONE,
+            catalogue=providers.catalogue,
+            exchange=providers.exchange,
         ))
         workflow_kit.labels("permits.permitapplication", states=words.STATES, actions=words.ACTIONS,
                             events=words.EVENTS)

@@ -73,3 +73,21 @@ def test_switched_off_module_pages_answer_404(client, db):
     assert client.get(f"/{city.slug}/announcements/{item.pk}/").status_code == 404
     home = client.get(f"/{city.slug}/")
     assert b"/announcements/" not in home.content
+
+
+def test_announcements_published_in_a_period(db):
+    import datetime
+
+    from kotapintar.core import modules
+    from kotapintar.core.providers import Period
+
+    city = make_city()
+    announcement_create(city=city, title="Terbit", body="Isi", actor=None)
+    announcement_create(city=city, title="Lama", body="Isi", actor=None)
+    announcement_create(city=city, title="Draf", body="Isi", actor=None, published=False)
+    Announcement.objects.filter(title="Lama").update(created_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+    provide = dict((m.id, p) for m, p in modules.providers("indicators"))["announcements"]
+    today = datetime.date.today()
+    [indicator] = provide(city, Period(today - datetime.timedelta(days=30), today + datetime.timedelta(days=2)))
+    assert (indicator.id, indicator.value, indicator.unit) == ("announcements.published", 1, "count")
+    assert modules.get("announcements").catalogue is modules.NONE

@@ -318,7 +318,8 @@ class ServiceCatalogueEntrySerializer(serializers.Serializer):
     cost = serializers.CharField()
     product = serializers.CharField()
     complaint_channel = serializers.CharField()
-    source = serializers.CharField(help_text="standard (the city's own entry) or permit (a permit type)")
+    source = serializers.CharField(help_text="The module offering the service: complaints (a service standard), "
+                                             "permits (a permit type), ...")
     url = serializers.CharField()
 
 

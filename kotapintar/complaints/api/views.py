@@ -413,16 +413,16 @@ class StatsView(APIView):
 
 
 class ServiceCatalogueView(APIView):
-    """The city's public service standards (standar pelayanan), with its permit types when the permits
-    module is on."""
+    """The city's public service standards (standar pelayanan): the entries of every module switched on
+    (its own service standards, the permit types of the permits module, ...)."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(responses=s.ServiceCatalogueEntrySerializer(many=True))
     def get(self, request, city):
         channel = svc.public_url(reverse("complaints:new", kwargs={"city": request.city.slug}))
-        return Response(s.ServiceCatalogueEntrySerializer(service_catalogue(request.city, complaint_channel=channel),
-                                                   many=True).data)
+        entries = service_catalogue(request.city, complaint_channel=channel, language=request.LANGUAGE_CODE)
+        return Response(s.ServiceCatalogueEntrySerializer(entries, many=True).data)
 
 
 class ServiceStandardViewSet(CityScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,

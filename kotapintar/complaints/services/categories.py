@@ -10,9 +10,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kotapintar.complaints.models import ComplaintCategory
+from kotapintar.complaints.selectors import category_cache_forget
 from kotapintar.complaints.workflow import WORKFLOW_KEY, default_definition
 from kotapintar.core.models import City, Department, WorkflowDefinition
-from kotapintar.core.services.audit import audit_record
+from kotapintar.core.services.audit import audit_record, audit_record_many
 from kotapintar.core.services.workflow import workflow_definition_create
 
 QUESTION_TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
@@ -140,3 +141,36 @@ def category_save(*, city: City, actor, code: str, name: str, department: Depart
                      data={"code": category.code, "department": department.code, "active": active,
                            "questions": [q["code"] for q in questions]})
     return category
+
+
+def categories_save(*, city: City, actor, categories: list[dict]) -> list[ComplaintCategory]:
+    """Create or change many categories at once (a configuration import). Each dict holds what
+    category_save takes (code, name, department, description, group, keywords, questions, active) and is
+    checked the same way; then one insert, one update and one append to the audit log, whatever their
+    number. All or nothing."""
+    codes = [spec["code"] for spec in categories]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"code": [_("A category with this code already exists.")]})
+    existing = {c.code: c for c in ComplaintCategory.objects.filter(city=city, code__in=codes)}
+    workflow = complaint_workflow(city) if len(existing) < len(codes) else None
+    new, changed = [], []
+    for spec in categories:
+        fields = {name: spec[name] for name in EDITABLE if name in spec}
+        if fields["department"].city_id != city.pk:
+            raise ValidationError({"department": [_("Choose a department of this city.")]})
+        fields["questions"] = questions_validate(fields.get("questions") or [])
+        category = existing.get(spec["code"]) or ComplaintCategory(city=city, code=spec["code"], workflow=workflow)
+        for name, value in fields.items():
+            setattr(category, name, value)
+        category.full_clean(exclude=["city", "department", "workflow"], validate_unique=False,
+                            validate_constraints=False)  # checked above, without a query per category
+        (changed if category.pk else new).append(category)
+    with transaction.atomic():
+        ComplaintCategory.objects.bulk_create(new)
+        ComplaintCategory.objects.bulk_update(changed, EDITABLE)
+        audit_record_many(city=city, records=[
+            (actor, "complaint_category.save", category,
+             {"code": category.code, "department": category.department.code, "active": category.active,
+              "questions": [q["code"] for q in category.questions]}) for category in new + changed])
+    category_cache_forget(city, codes)
+    return new + changed

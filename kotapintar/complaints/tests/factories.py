@@ -9,8 +9,9 @@ from PIL import Image
 from kotapintar.complaints.services.categories import category_save
 from kotapintar.complaints.services.reports import complaint_create
 from kotapintar.core.models import City, Department
+from kotapintar.core.providers import CatalogueEntry
 from kotapintar.core.services.cities import department_create
-from kotapintar.core.testing import make_city
+from kotapintar.core.testing import extra_module, make_city
 
 BANDUNG_CENTRE = (-6.9175, 107.6191)
 MANADO_CENTRE = (1.4748, 124.8421)
@@ -63,3 +64,15 @@ def report(city, reporter=None, *, code="sampah", lat=None, lng=None, **extra):
     if code == "jalan-rusak":
         fields.setdefault("attributes", {"ukuran": "besar"})
     return complaint_create(city=city, category=category, lat=lat, lng=lng, reporter=reporter, **fields)
+
+
+# A service another module offers (what the permits module provides for a permit type), for the
+# service catalogue without importing that module.
+BUILDING_PERMIT = CatalogueEntry(module="extra", code="pbg", name="Persetujuan Bangunan Gedung", department="DPMPTSP",
+                                 sla_days=10, fee="Rp10.000 per m²", requirements=("KTP", "Gambar teknis"),
+                                 procedure=("Verifikasi berkas", "Keputusan"), url="/bandung/extra/pbg/")
+
+
+def another_modules_service(city: City):
+    """A module offering BUILDING_PERMIT in `city`, registered and switched on inside the block."""
+    return extra_module(city, catalogue=lambda for_city, language: [BUILDING_PERMIT] if for_city == city else [])

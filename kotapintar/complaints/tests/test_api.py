@@ -22,6 +22,7 @@ from kotapintar.complaints.services.standards import service_standard_save
 from kotapintar.complaints.tests.factories import (
     BANDUNG_CENTRE,
     MANADO_CENTRE,
+    another_modules_service,
     city_with_categories,
     committed,
     jpeg_with_gps,
@@ -507,7 +508,6 @@ def test_categories_defined_by_the_complaint_administrator(city, people):
 
 def test_standards_statistics_and_the_service_catalogue(city, people):
     from kotapintar.core.testing import set_module
-    from kotapintar.permits.demo import install_standard_types
 
     admin = client_for(people["admin"])
     response = admin.post(api(city, "standards/"), STANDARD, format="json")
@@ -515,12 +515,13 @@ def test_standards_statistics_and_the_service_catalogue(city, people):
     assert admin.post(api(city, "standards/"), {**STANDARD, "code": "kosong", "cost": ""},
                       format="json").status_code == 400
     assert admin.patch(api(city, "standards/akta-lahir/"), {"cost": "Rp 0"}, format="json").json()["cost"] == "Rp 0"
-    install_standard_types(city)
-    catalogue = client_for().get(api(city, "services/")).json()
-    assert {"standard", "permit"} <= {e["source"] for e in catalogue}
-    assert next(e for e in catalogue if e["code"] == "akta-lahir")["requirements"] == ["KTP", "KK"]
-    set_module(city, "permits", False)
-    assert {e["source"] for e in client_for().get(api(city, "services/")).json()} == {"standard"}
+    with another_modules_service(city):
+        catalogue = client_for().get(api(city, "services/")).json()
+        assert {e["source"] for e in catalogue} == {"complaints", "extra"}
+        assert next(e for e in catalogue if e["code"] == "akta-lahir")["requirements"] == ["KTP", "KK"]
+        assert next(e for e in catalogue if e["code"] == "pbg")["url"] == "/bandung/extra/pbg/"
+        set_module(city, "extra", False)
+        assert {e["source"] for e in client_for().get(api(city, "services/")).json()} == {"complaints"}
 
     a = report(city, people["citizen"])
     report(city, people["citizen"], code="jalan-rusak")

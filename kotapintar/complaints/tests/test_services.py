@@ -22,7 +22,14 @@ from kotapintar.complaints.selectors import (
 from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.categories import category_save
 from kotapintar.complaints.services.limits import RateLimited
-from kotapintar.complaints.tests.factories import MANADO_CENTRE, city_with_categories, committed, jpeg_with_gps, report
+from kotapintar.complaints.tests.factories import (
+    MANADO_CENTRE,
+    another_modules_service,
+    city_with_categories,
+    committed,
+    jpeg_with_gps,
+    report,
+)
 from kotapintar.core import geo
 from kotapintar.core.models import AuditEntry, Department, Document, Membership
 from kotapintar.core.services.documents import document_path
@@ -326,15 +333,15 @@ def test_category_questions_are_validated(city):
         category_save(city=city, actor=None, code="jalan-rusak", name="Lagi", department=dept)
 
 
-def test_the_service_catalogue_lists_permit_types_when_permits_is_on(city):
+def test_the_service_catalogue_lists_the_services_of_every_module_switched_on(city):
     from kotapintar.core.testing import set_module
-    from kotapintar.permits.demo import install_standard_types
 
-    install_standard_types(city)
-    entries = service_catalogue(city, complaint_channel="Lapor")
-    assert any(e.source == "permit" and e.requirements for e in entries)
-    set_module(city, "permits", False)
-    assert not any(e.source == "permit" for e in service_catalogue(city, complaint_channel="Lapor"))
+    with another_modules_service(city):
+        entries = {e.code: e for e in service_catalogue(city, complaint_channel="Lapor")}
+        assert entries["pbg"].source == "extra" and entries["pbg"].requirements == ["KTP", "Gambar teknis"]
+        assert entries["pbg"].service_time == "10 working days" and entries["pbg"].complaint_channel == "Lapor"
+        set_module(city, "extra", False)
+        assert "pbg" not in {e.code for e in service_catalogue(city, complaint_channel="Lapor")}
 
 
 def test_demo_cities_know_their_boundary_and_kecamatan_centroids():

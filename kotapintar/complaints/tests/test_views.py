@@ -15,7 +15,14 @@ from django.utils import translation
 from kotapintar.complaints.models import Complaint, ComplaintUpdate
 from kotapintar.complaints.services import reports as svc
 from kotapintar.complaints.services.standards import service_standard_save
-from kotapintar.complaints.tests.factories import BANDUNG_CENTRE, city_with_categories, committed, jpeg_with_gps, report
+from kotapintar.complaints.tests.factories import (
+    BANDUNG_CENTRE,
+    another_modules_service,
+    city_with_categories,
+    committed,
+    jpeg_with_gps,
+    report,
+)
 from kotapintar.core.models import Department, District
 from kotapintar.core.testing import make_user, set_module
 
@@ -397,11 +404,9 @@ def test_statistics_and_the_service_catalogue(client, city, people):
                           cost="Rp 50.000", product="Kartu uji", complaint_channel="Loket")
     page = html(client.get(url("services", city)))
     assert "Uji KIR" in page and "<li>STNK</li>" in page and "Rp 50.000" in page
-    set_module(city, "permits", True)
-    from kotapintar.permits.demo import install_standard_types
-
-    install_standard_types(city)
-    assert "Persetujuan Bangunan Gedung" in html(client.get(url("services", city)))
+    with another_modules_service(city):
+        page = html(client.get(url("services", city)))
+    assert "Persetujuan Bangunan Gedung" in page and "<li>Gambar teknis</li>" in page and "10 hari kerja" in page
 
 
 def test_committed_notifications_reach_the_reporter_after_an_officials_step(client, city, people, mailoutbox):

@@ -134,6 +134,27 @@ def workflow_definition_create(*, city: City, key: str, name: str, definition: d
     return workflow
 
 
+def workflow_export(workflow: WorkflowDefinition) -> dict:
+    """A workflow version as data another city can adopt (configuration exchange)."""
+    return {"key": workflow.key, "name": workflow.name, "definition": workflow.definition}
+
+
+def workflow_adopt(*, city: City, spec: dict, actor) -> WorkflowDefinition:
+    """The city's latest version of `spec["key"]` when it has the same definition, else a new version."""
+    latest = WorkflowDefinition.objects.filter(city=city, key=spec["key"]).order_by("-version").first()
+    if latest is not None and latest.definition == spec["definition"]:
+        return latest
+    return workflow_definition_create(city=city, key=spec["key"], name=spec["name"], definition=spec["definition"],
+                                      actor=actor)
+
+
+def definition_roles(definition: dict) -> set[str]:
+    """The membership roles a definition's actions name (not context roles such as the applicant)."""
+    declared = modules.all_roles()
+    return {role for state in definition.get("states", []) for action in state.get("actions", [])
+            for role in action.get("roles", []) if role in declared}
+
+
 @dataclass(frozen=True)
 class Action:
     action: str
