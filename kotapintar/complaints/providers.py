@@ -10,17 +10,18 @@ from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from kotapintar.complaints.models import ComplaintCategory, ServiceStandard
+from kotapintar.complaints.models import Complaint, ComplaintCategory, ServiceStandard
 from kotapintar.complaints.selectors import public_complaints
 from kotapintar.complaints.services.categories import categories_save
 from kotapintar.complaints.services.standards import service_standard_save
-from kotapintar.complaints.views import MARKER_COLOURS, state_label
+from kotapintar.complaints.views import MARKER_COLOURS
 from kotapintar.complaints.workflow import COLOURS, OPEN_STATES
 from kotapintar.core.indicators import period_bounds
 from kotapintar.core.models import City
 from kotapintar.core.providers import CatalogueEntry, ExchangeItem, Indicator, MapLayer, Period
 from kotapintar.core.services.calendar import working_day_counter
 from kotapintar.core.services.exchange import departments_of, exchange_item, preview_row, requirements_missing
+from kotapintar.core.workflow import state_label
 
 MAP_LIMIT = 1000  # the newest open reports drawn on a wall map
 
@@ -63,12 +64,12 @@ def map_layers(city: City) -> list[MapLayer]:
             .values_list("tracking_number", "lat", "lng", "state", "category__name", "address")[:MAP_LIMIT])
     features = []
     for tracking, lat, lng, state, category, address in rows:
-        colour = MARKER_COLOURS[COLOURS.get(state, "grey")]
+        colour, label = MARKER_COLOURS[COLOURS.get(state, "grey")], str(state_label(Complaint, state))
         features.append({
             "type": "Feature", "geometry": {"type": "Point", "coordinates": [lng, lat]},
             "properties": {"tracking_number": tracking, "category": category, "state": state,
                            "style": {"color": colour, "fillColor": colour},
-                           "popup": " · ".join(filter(None, [tracking, category, str(state_label(state)), address]))},
+                           "popup": " · ".join(filter(None, [tracking, category, label, address]))},
         })
     return [MapLayer("complaints.open", gettext_lazy("Open reports"),
                      {"type": "FeatureCollection", "features": features},

@@ -9,14 +9,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kotapintar.core import modules
-from kotapintar.core.models import City, WorkflowDefinition
+from kotapintar.core.models import City
 from kotapintar.core.providers import CatalogueEntry, ExchangeItem, Indicator, Period
 from kotapintar.core.services.exchange import departments_of, exchange_item, preview_row, requirements_missing
 from kotapintar.core.services.workflow import definition_roles, workflow_adopt, workflow_export
 from kotapintar.permits.models import PermitType
 from kotapintar.permits.reports import ReportPeriod, permit_report
-from kotapintar.permits.selectors import permit_type_catalogue
+from kotapintar.permits.selectors import permit_type_catalogue, permit_type_steps
 from kotapintar.permits.services.types import permit_type_save
 
 
@@ -114,7 +113,8 @@ class PermitTypeExchange:
                 saved.append(permit_type_save(
                     city=city, actor=actor, code=data["code"], instance=current.get(data["code"]),
                     department=departments(data["department_kind"]),
-                    workflow=workflow_adopt(city=city, spec=data["workflow"], actor=actor), **{name: data[name] for name in FIELDS}))
+                    workflow=workflow_adopt(city=city, spec=data["workflow"], actor=actor),
+                    **{name: data[name] for name in FIELDS}))
         return saved
 
 
