@@ -245,6 +245,11 @@ LOGGING = {
 
 KOTAPINTAR_UPLOAD_MAX_BYTES = int(os.environ.get("KOTAPINTAR_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 KOTAPINTAR_PUBLIC_URL = os.environ.get("KOTAPINTAR_PUBLIC_URL", "http://127.0.0.1:8000")
+# The platform's own host names, which no city may claim as its custom domain (default: ALLOWED_HOSTS;
+# set it when ALLOWED_HOSTS also lists cities' verified domains). Domain verification fetches
+# http://<domain>:<port>/.well-known/kotapintar-domain-verification.txt.
+KOTAPINTAR_PLATFORM_HOSTS = env_list("KOTAPINTAR_PLATFORM_HOSTS") or ALLOWED_HOSTS
+KOTAPINTAR_DOMAIN_CHECK_PORT = int(os.environ.get("KOTAPINTAR_DOMAIN_CHECK_PORT", "80"))
 # Payment gateways: KOTAPINTAR_PAYMENT_GATEWAYS="bjb:<secret>,bni:<secret>" (name:shared HMAC secret).
 # The simulated bank of the demo and of training is on only outside production (or when
 # KOTAPINTAR_DEMO_BANK=1 says so explicitly): it can mark any bill as paid.

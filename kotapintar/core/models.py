@@ -57,10 +57,25 @@ class City(models.Model):
 
 
 class CityDomain(models.Model):
-    """A custom host name that serves exactly one city (e.g. `smartcity.bandung.go.id`)."""
+    """A custom host name that serves exactly one city (e.g. `smartcity.bandung.go.id`).
+
+    A claim is pending until the city proves control of the domain (the platform finds `token` at
+    `http://<domain>/.well-known/kotapintar-domain-verification.txt`); only verified domains route, and
+    a domain is verified for at most one city (pending claims of others do not block its owner)."""
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253, unique=True)
+    domain = models.CharField(max_length=253)
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "domain"], name="city_domain_unique_claim"),
+            models.UniqueConstraint(fields=["domain"], condition=models.Q(verified_at__isnull=False),
+                                    name="city_domain_unique_verified"),
+        ]
 
     def __str__(self):
         return self.domain

@@ -44,7 +44,7 @@ def city_by_slug(slug: str) -> City | None:
 def city_slug_for_domain(host: str) -> str | None:
     domains = cache.get("kp:domains")
     if domains is None:
-        domains = dict(CityDomain.objects.values_list("domain", "city__slug"))
+        domains = dict(CityDomain.objects.filter(verified_at__isnull=False).values_list("domain", "city__slug"))
         cache.set("kp:domains", domains, CACHE_SECONDS)
     return domains.get(host)
 
