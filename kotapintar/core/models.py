@@ -211,6 +211,8 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The actor's id as written: hashed instead of `actor`, which becomes NULL when the account is deleted.
+    actor_ref = models.PositiveBigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)
