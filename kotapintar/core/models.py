@@ -154,6 +154,28 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class ApiToken(models.Model):
+    """A personal API token. Only the SHA-256 digest of the key is stored (the key is shown once); it
+    may read, or read and write; it expires; and it is bound to the password it was issued under, so a
+    password change or reset revokes it."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read")
+        READ_WRITE = "read write", _("read and write")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    prefix = models.CharField(max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.READ_WRITE)
+    password_check = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
 class Membership(models.Model):
     """An official's role in one city, optionally within one department."""
 
