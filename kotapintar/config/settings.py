@@ -37,7 +37,7 @@ SECRET_KEY = _secret
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kotapintar.core.apps.PlatformAdminConfig",  # django.contrib.admin behind the platform login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -67,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "kotapintar.core.twofactor.TwoFactorMiddleware",  # django-otp's, refusing half-signed-in sessions
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kotapintar.core.middleware.CityModuleMiddleware",
@@ -214,7 +213,7 @@ MQTT_URL = os.environ.get("MQTT_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kotapintar.core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -245,6 +244,11 @@ LOGGING = {
 
 KOTAPINTAR_UPLOAD_MAX_BYTES = int(os.environ.get("KOTAPINTAR_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 KOTAPINTAR_PUBLIC_URL = os.environ.get("KOTAPINTAR_PUBLIC_URL", "http://127.0.0.1:8000")
+# The platform's own host names, which no city may claim as its custom domain (default: ALLOWED_HOSTS;
+# set it when ALLOWED_HOSTS also lists cities' verified domains). Domain verification fetches
+# http://<domain>:<port>/.well-known/kotapintar-domain-verification.txt.
+KOTAPINTAR_PLATFORM_HOSTS = env_list("KOTAPINTAR_PLATFORM_HOSTS") or ALLOWED_HOSTS
+KOTAPINTAR_DOMAIN_CHECK_PORT = int(os.environ.get("KOTAPINTAR_DOMAIN_CHECK_PORT", "80"))
 # Payment gateways: KOTAPINTAR_PAYMENT_GATEWAYS="bjb:<secret>,bni:<secret>" (name:shared HMAC secret).
 # The simulated bank of the demo and of training is on only outside production (or when
 # KOTAPINTAR_DEMO_BANK=1 says so explicitly): it can mark any bill as paid.

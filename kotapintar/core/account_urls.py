@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/", account_views.register, name="register"),
     path("profile/", account_views.profile, name="profile"),
     path("two-factor/", account_views.two_factor, name="two_factor"),
+    path("api-tokens/", account_views.api_tokens, name="api_tokens"),
     path("password-reset/", auth_views.PasswordResetView.as_view(
         template_name="core/password_reset.html", email_template_name="core/password_reset_email.txt",
         subject_template_name="core/password_reset_subject.txt",

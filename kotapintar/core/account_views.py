@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
@@ -17,7 +17,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kotapintar.core import modules
 from kotapintar.core.forms import OtpTokenForm, RegisterForm
+from kotapintar.core.selectors import user_api_tokens
 from kotapintar.core.services.audit import audit_record
+from kotapintar.core.services.tokens import api_token_revoke
 from kotapintar.core.services.users import user_register
 
 PENDING = "kotapintar_2fa_user"
@@ -118,3 +120,16 @@ def profile(request):
     for membership in memberships:
         membership.role_label = labels.get(membership.role, membership.role)
     return render(request, "core/profile.html", {"memberships": memberships})
+
+
+@login_required
+def api_tokens(request):
+    """The person's own API tokens: when each expires, what it may do; revoke one."""
+    tokens = user_api_tokens(request.user)
+    if request.method == "POST":
+        pk = request.POST.get("revoke", "")
+        token = get_object_or_404(tokens, pk=pk if pk.isdigit() else 0)
+        api_token_revoke(token=token, actor=request.user)
+        messages.success(request, _("The token is revoked."))
+        return redirect("core:api_tokens")
+    return render(request, "core/api_tokens.html", {"tokens": tokens})

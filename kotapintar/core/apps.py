@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,3 +23,10 @@ class CoreConfig(AppConfig):
             catalogue=modules.NONE,
             exchange=modules.NONE,
         ))
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with a site that signs people in through the platform's 2FA-aware login."""
+
+    default = False
+    default_site = "kotapintar.core.twofactor.PlatformAdminSite"

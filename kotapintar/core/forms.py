@@ -18,6 +18,13 @@ class RegisterForm(BaseUserCreationForm):
         self.fields["email"].required = True
         self.fields["full_name"].required = True
 
+    def validate_unique(self):
+        """Whether a NIK is registered is not said here (user_register handles a registered NIK)."""
+        try:
+            self.instance.validate_unique(exclude={*self._get_validation_exclusions(), "nik"})
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+
 
 class OtpTokenForm(forms.Form):
     token = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=6, min_length=6,

@@ -57,10 +57,25 @@ class City(models.Model):
 
 
 class CityDomain(models.Model):
-    """A custom host name that serves exactly one city (e.g. `smartcity.bandung.go.id`)."""
+    """A custom host name that serves exactly one city (e.g. `smartcity.bandung.go.id`).
+
+    A claim is pending until the city proves control of the domain (the platform finds `token` at
+    `http://<domain>/.well-known/kotapintar-domain-verification.txt`); only verified domains route, and
+    a domain is verified for at most one city (pending claims of others do not block its owner)."""
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253, unique=True)
+    domain = models.CharField(max_length=253)
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "domain"], name="city_domain_unique_claim"),
+            models.UniqueConstraint(fields=["domain"], condition=models.Q(verified_at__isnull=False),
+                                    name="city_domain_unique_verified"),
+        ]
 
     def __str__(self):
         return self.domain
@@ -139,6 +154,28 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class ApiToken(models.Model):
+    """A personal API token. Only the SHA-256 digest of the key is stored (the key is shown once); it
+    may read, or read and write; it expires; and it is bound to the password it was issued under, so a
+    password change or reset revokes it."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read")
+        READ_WRITE = "read write", _("read and write")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    prefix = models.CharField(max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.READ_WRITE)
+    password_check = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
 class Membership(models.Model):
     """An official's role in one city, optionally within one department."""
 
@@ -196,6 +233,8 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The actor's id as written: hashed instead of `actor`, which becomes NULL when the account is deleted.
+    actor_ref = models.PositiveBigIntegerField(null=True, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)

@@ -1,12 +1,23 @@
 """Reads that are not trivial. Every tenant-owned read takes the city."""
 
+import hashlib
 from functools import lru_cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from kotapintar.core import modules
-from kotapintar.core.models import AuditEntry, City, CityDomain, Membership, ModuleActivation, WorkflowDefinition
+from kotapintar.core.models import (
+    ApiToken,
+    AuditEntry,
+    City,
+    CityDomain,
+    Membership,
+    ModuleActivation,
+    WorkflowDefinition,
+)
 
 CITY_ADMIN = "city_admin"
 # Cities, their domains and module switches are read on every request and change rarely: they are
@@ -44,7 +55,7 @@ def city_by_slug(slug: str) -> City | None:
 def city_slug_for_domain(host: str) -> str | None:
     domains = cache.get("kp:domains")
     if domains is None:
-        domains = dict(CityDomain.objects.values_list("domain", "city__slug"))
+        domains = dict(CityDomain.objects.filter(verified_at__isnull=False).values_list("domain", "city__slug"))
         cache.set("kp:domains", domains, CACHE_SECONDS)
     return domains.get(host)
 
@@ -110,3 +121,30 @@ def city_memberships(city: City):
 
 def city_audit_entries(city: City):
     return AuditEntry.objects.filter(city=city).select_related("actor").order_by("-seq")
+
+
+
+def api_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_password_check(user) -> str:
+    """Changes whenever the password changes (set, reset, changed in the admin)."""
+    return salted_hmac("kotapintar.api-token", user.password, algorithm="sha256").hexdigest()
+
+
+def api_token_is_live(token: ApiToken) -> bool:
+    return (token.expires_at > timezone.now() and token.user.is_active
+            and constant_time_compare(token.password_check, api_token_password_check(token.user)))
+
+
+def api_token_by_key(key: str) -> ApiToken | None:
+    """The live token with this key, or None (unknown, expired, or revoked by a password change)."""
+    token = ApiToken.objects.select_related("user").filter(digest=api_key_digest(key)).first()
+    return token if token is not None and api_token_is_live(token) else None
+
+
+def user_api_tokens(user):
+    """The person's own live API tokens, newest first."""
+    tokens = ApiToken.objects.filter(user=user, expires_at__gt=timezone.now()).select_related("user")
+    return ApiToken.objects.filter(pk__in=[t.pk for t in tokens if api_token_is_live(t)])

@@ -1,7 +1,9 @@
 """Validators shared by models, forms and serializers. Messages are in the user's language."""
 
 import datetime
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,6 +20,31 @@ def validate_color(value: str) -> None:
 def validate_slug_not_reserved(value: str) -> None:
     if value in RESERVED_SLUGS:
         raise ValidationError(_("“%(slug)s” is reserved; choose another address."), params={"slug": value})
+
+
+def domain_is_reserved(domain: str) -> bool:
+    """The platform's own host names (KOTAPINTAR_PLATFORM_HOSTS, the host of KOTAPINTAR_PUBLIC_URL),
+    localhost and address literals can never become a city's domain."""
+    from django.conf import settings
+    from django.http.request import validate_host
+
+    domain = domain.strip().lower().rstrip(".")
+    try:
+        ipaddress.ip_address(domain.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    if domain == "localhost" or domain.endswith(".localhost"):
+        return True
+    platform = [host for host in settings.KOTAPINTAR_PLATFORM_HOSTS if host != "*"]
+    return validate_host(domain, [*platform, platform_host()])
+
+
+def platform_host() -> str:
+    """The host name of the platform's public address."""
+    from django.conf import settings
+
+    return (urlsplit(settings.KOTAPINTAR_PUBLIC_URL).hostname or "").lower()
 
 
 def parse_nik(value: str) -> dict:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kotapintar.core import modules
 from kotapintar.core.forms import CityDomainForm, CitySettingsForm, DayOffForm, MembershipForm
-from kotapintar.core.models import City, CityDayOff, Document, Membership
+from kotapintar.core.models import City, CityDayOff, CityDomain, Document, Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import (
     city_active_module_ids,
@@ -25,7 +25,14 @@ from kotapintar.core.selectors import (
     user_roles,
 )
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove, national_holidays
-from kotapintar.core.services.cities import city_domain_add, city_logo_set, city_update
+from kotapintar.core.services.cities import (
+    DOMAIN_VERIFICATION_PATH,
+    city_domain_add,
+    city_domain_remove,
+    city_domain_verify,
+    city_logo_set,
+    city_update,
+)
 from kotapintar.core.services.documents import document_can_view, document_path
 from kotapintar.core.services.modules import module_set_enabled
 from kotapintar.core.services.users import membership_create, membership_delete
@@ -170,6 +177,21 @@ def office_settings(request, city):
     city = request.city
     form = CitySettingsForm(request.POST or None, request.FILES or None, instance=City.objects.get(pk=city.pk))
     domain_form = CityDomainForm(request.POST if "domain" in request.POST else None)
+    if request.method == "POST" and ("verify_domain" in request.POST or "remove_domain" in request.POST):
+        verify = "verify_domain" in request.POST
+        pk = request.POST.get("verify_domain" if verify else "remove_domain", "")
+        item = get_object_or_404(CityDomain, city=city, pk=pk if pk.isdigit() else 0)
+        try:
+            if verify:
+                city_domain_verify(item=item, actor=request.user)
+                messages.success(request, _("Domain verified: it now serves the city. Ask the platform administrator "
+                                            "to add it to ALLOWED_HOSTS and to the reverse proxy."))
+            else:
+                city_domain_remove(item=item, actor=request.user)
+                messages.success(request, _("Domain removed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("core:office_settings", city=city.slug)
     if request.method == "POST" and "domain" in request.POST:
         if domain_form.is_valid():
             try:
@@ -177,7 +199,7 @@ def office_settings(request, city):
             except ValidationError as exc:
                 domain_form.add_error("domain", exc.message_dict.get("domain", exc.messages))
             else:
-                messages.success(request, _("Domain added. Ask the platform administrator to add it to ALLOWED_HOSTS."))
+                messages.success(request, _("Domain added. Publish the verification file shown below, then verify."))
                 return redirect("core:office_settings", city=city.slug)
         form = CitySettingsForm(instance=city)
     elif request.method == "POST" and form.is_valid():
@@ -191,7 +213,8 @@ def office_settings(request, city):
             messages.success(request, _("City settings saved."))
             return redirect("core:office_settings", city=city.slug)
     return render(request, "core/office_settings.html", {"form": form, "domain_form": domain_form,
-                                                         "domains": city.domains.all()})
+                                                         "domains": city.domains.all(),
+                                                         "verification_path": DOMAIN_VERIFICATION_PATH})
 
 
 def city_logo(request, city):

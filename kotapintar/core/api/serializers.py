@@ -4,6 +4,7 @@ from rest_framework import serializers
 from kotapintar.core import modules
 from kotapintar.core.formatting import mask_nik
 from kotapintar.core.models import (
+    ApiToken,
     AuditEntry,
     City,
     CityDayOff,
@@ -100,3 +101,25 @@ class MeSerializer(serializers.Serializer):
 
     def get_memberships(self, user) -> list[dict]:
         return [{"city": m.city.slug, "role": m.role} for m in user.memberships.select_related("city")]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(required=False, allow_blank=True,
+                                help_text="The current code of the authenticator (accounts with two-factor sign-in).")
+    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, default=ApiToken.Scope.READ_WRITE)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=80)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "scope", "created_at", "expires_at"]
+
+
+class IssuedTokenSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text="The key: shown only now; send it as `Authorization: Token <key>`.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]

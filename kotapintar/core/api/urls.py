@@ -7,6 +7,7 @@ app_name = "core-api"
 
 router = SimpleRouter()
 router.register("cities", views.CityViewSet, basename="city")
+router.register("me/tokens", views.ApiTokenViewSet, basename="token-own")
 city_router = SimpleRouter()
 city_router.register("modules", views.ModuleViewSet, basename="module")
 city_router.register("departments", views.DepartmentViewSet, basename="department")

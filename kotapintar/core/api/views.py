@@ -1,7 +1,10 @@
+from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -10,17 +13,21 @@ from rest_framework.views import APIView
 from kotapintar.core import modules
 from kotapintar.core.api.permissions import CityRolePermission, CityScopedMixin
 from kotapintar.core.api.serializers import (
+    ApiTokenSerializer,
     AuditEntrySerializer,
     CityDayOffSerializer,
     CitySerializer,
     DepartmentSerializer,
     DistrictSerializer,
+    IssuedTokenSerializer,
     MembershipSerializer,
     MeSerializer,
     ModuleStatusSerializer,
+    TokenRequestSerializer,
     WorkflowDefinitionSerializer,
 )
 from kotapintar.core.models import (
+    ApiToken,
     AuditEntry,
     City,
     CityDayOff,
@@ -29,10 +36,16 @@ from kotapintar.core.models import (
     Membership,
     WorkflowDefinition,
 )
-from kotapintar.core.selectors import city_active_module_ids, city_audit_entries, city_memberships
+from kotapintar.core.selectors import (
+    city_active_module_ids,
+    city_audit_entries,
+    city_memberships,
+    user_api_tokens,
+)
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove
 from kotapintar.core.services.cities import city_update, department_create
 from kotapintar.core.services.modules import module_set_enabled
+from kotapintar.core.services.tokens import api_token_create, api_token_revoke
 from kotapintar.core.services.users import membership_create, membership_delete
 from kotapintar.core.services.workflow import workflow_definition_create
 
@@ -194,23 +207,43 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class TokenView(ObtainAuthToken):
+class TokenView(APIView):
     """Exchange a username and password for an API token (throttled; failures lock the account).
-    Accounts with two-factor sign-in also send `otp`, the current code of their authenticator."""
+    Accounts with two-factor sign-in also send `otp`, the current code of their authenticator. Every
+    refusal is the same, so the answer does not tell whether the password was right. `scope` is
+    `read write` (default) or `read`; the token expires after 90 days and when the password changes."""
 
+    authentication_classes = []
+    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    serializer_class = TokenRequestSerializer
 
-    def post(self, request, *args, **kwargs):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-        from rest_framework.authtoken.models import Token
-
-        serializer = self.get_serializer(data=request.data)
+    @extend_schema(request=TokenRequestSerializer, responses=IssuedTokenSerializer)
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None and not device.verify_token(str(request.data.get("otp", ""))):
-            return Response({"otp": ["This account uses two-factor sign-in: send the current 6-digit code."]},
-                            status=status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        data = serializer.validated_data
+        user = authenticate(request=request, username=data["username"], password=data["password"])
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
+        if user is None or not user.is_active or device is not None and not device.verify_token(data.get("otp", "")):
+            raise ValidationError({"non_field_errors": [
+                _("Wrong username, password or two-factor code (accounts with two-factor sign-in also send otp).")]})
+        token, key = api_token_create(user=user, scope=data["scope"], name=data.get("name", ""))
+        return Response(IssuedTokenSerializer({**ApiTokenSerializer(token).data, "token": key}).data)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The signed-in person's own live API tokens; DELETE revokes one."""
+
+    serializer_class = ApiTokenSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return user_api_tokens(self.request.user)
+
+    def perform_destroy(self, instance):
+        api_token_revoke(token=instance, actor=self.request.user)

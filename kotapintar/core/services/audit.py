@@ -31,7 +31,7 @@ def entry_hash(entry: AuditEntry) -> str:
         "chain": entry.chain,
         "seq": entry.seq,
         "city": entry.city_id,
-        "actor": entry.actor_id,
+        "actor": entry.actor_ref,
         "actor_label": entry.actor_label,
         "action": entry.action,
         "object_type": entry.object_type,
@@ -69,6 +69,7 @@ def audit_record_many(*, city: City | None, records: list[tuple]) -> list[AuditE
                 seq=head.seq + 1,
                 city=city,
                 actor=user,
+                actor_ref=user.pk if user else None,
                 actor_label=str(user.username) if user else (actor if isinstance(actor, str) else "system"),
                 action=action,
                 object_type=target._meta.label_lower if target is not None else "",
@@ -121,6 +122,11 @@ def audit_verify_chain(key: str) -> ChainReport:
 
 
 def audit_verify() -> list[ChainReport]:
+    """Every chain, including each city's: a city always has one (its creation is its first entry), so a
+    city without a chain had its whole chain removed."""
     keys = set(AuditChain.objects.values_list("key", flat=True))
     keys |= set(AuditEntry.objects.values_list("chain", flat=True).distinct())
-    return [audit_verify_chain(key) for key in sorted(keys)]
+    missing = {chain_key(city) for city in City.objects.only("pk")} - keys
+    return sorted([*(audit_verify_chain(key) for key in keys),
+                   *(ChainReport(key, 0, False, 1, None, "the whole chain was removed") for key in missing)],
+                  key=lambda report: report.chain)

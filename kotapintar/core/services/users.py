@@ -15,17 +15,38 @@ User = get_user_model()
 
 def user_register(*, username: str, email: str, password: str, full_name: str = "", nik: str | None = None,
                   phone: str = "", language: str = "id", check_password: bool = True):
-    """Register a person (citizen). NIK is optional but, when given, valid and unique."""
-    user = User(username=username, email=email, full_name=full_name, nik=nik or None, phone=phone,
-                language=language)
+    """Register a person (citizen). NIK is optional but, when given, valid and held by one account.
+
+    Registration never tells whether a NIK is registered: when it already belongs to an account, the new
+    account is created without it and both people are told by e-mail (the NIK's owner that someone used
+    it, the new person that it was not attached and how to claim it)."""
+    owner = User.objects.filter(nik=nik).first() if nik else None
+    user = User(username=username, email=email, full_name=full_name, nik=None if owner else nik or None,
+                phone=phone, language=language)
     if check_password:
         validate_password(password, user)
     user.set_password(password)
     user.full_clean()
     with transaction.atomic():
         user.save()
-        audit_record(city=None, actor=user, action="user.register", target=user, data={"username": username})
+        audit_record(city=None, actor=user, action="user.register", target=user,
+                     data={"username": username, **({"nik_already_registered": True} if owner else {})})
+        if owner:
+            _nik_taken_notify(owner=owner, user=user)
     return user
+
+
+def _nik_taken_notify(*, owner, user) -> None:
+    from kotapintar.core.services.notifications import notification_send
+
+    notification_send(user=owner, subject=_("Someone registered with your NIK"), body=_(
+        "A new account (%(username)s) was registered with the NIK of your account. The NIK stays with your "
+        "account. If this was not you, nothing else is needed; if you keep seeing this, tell the city's "
+        "service desk.") % {"username": user.username})
+    notification_send(user=user, subject=_("Your NIK was not added to your account"), body=_(
+        "The NIK you entered is already registered to another account, so your new account was created "
+        "without it. If the NIK is yours, use “Forgot password” with the e-mail address of that account, "
+        "or visit the city's service desk with your KTP."))
 
 
 def membership_create(*, user, city: City, role: str, actor, department: Department | None = None) -> Membership:

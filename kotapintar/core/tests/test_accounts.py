@@ -145,8 +145,30 @@ def test_api_token_needs_the_code_when_two_factor_is_on(db):
     device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     client = APIClient()
     response = client.post("/api/v1/auth/token/", {"username": "kepala", "password": PASSWORD}, format="json")
-    assert response.status_code == 400 and "otp" in response.json()
+    assert response.status_code == 400 and "token" not in response.json()
     reset_throttle(device)
     response = client.post("/api/v1/auth/token/", {"username": "kepala", "password": PASSWORD,
                                                    "otp": f"{totp(device.bin_key):06d}"}, format="json")
     assert response.status_code == 200 and response.json()["token"]
+
+
+def test_registration_does_not_reveal_a_registered_nik(client, db, mailoutbox, django_capture_on_commit_callbacks):
+    """An attacker registering with somebody's NIK gets the very answer a fresh NIK gets; the NIK's
+    owner is told by e-mail and the NIK stays theirs."""
+    owner = make_user("pemilik", nik="3273014506900002")
+
+    def register(username, nik):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/accounts/register/", {
+                "username": username, "full_name": "Penguji", "email": f"{username}@example.id", "nik": nik,
+                "password1": "rahasia-yang-panjang-1", "password2": "rahasia-yang-panjang-1"})
+        client.logout()
+        return response
+
+    fresh, taken = register("penguji1", "3273014506900003"), register("penguji2", "3273014506900002")
+    assert (fresh.status_code, fresh.url) == (taken.status_code, taken.url) == (302, "/")
+    assert fresh.cookies.keys() == taken.cookies.keys()
+    owner.refresh_from_db()
+    assert owner.nik == "3273014506900002"
+    assert User.objects.get(username="penguji2").nik is None
+    assert {m.to[0] for m in mailoutbox} == {"pemilik@example.id", "penguji2@example.id"}

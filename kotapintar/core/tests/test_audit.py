@@ -105,3 +105,29 @@ def test_chain_survives_a_json_export_and_import(chain, tmp_path):
     raw("DELETE FROM core_auditchain", [])
     call_command("loaddata", str(dump), verbosity=0)
     assert audit_verify_chain(key).ok
+
+
+def test_deleting_a_user_does_not_look_like_tampering(db, capsys):
+    from kotapintar.core.testing import make_user
+
+    city = make_city()
+    user = make_user("petugas")
+    audit_record(city=city, actor=user, action="test.step", data={"i": 1})
+    audit_record(city=city, actor="tester", action="test.step", data={"i": 2})
+    user.delete()
+    entry = AuditEntry.objects.get(action="test.step", data__i=1)
+    assert entry.actor is None and entry.actor_label == "petugas"
+    call_command("audit", "verify")
+    assert "intact" in capsys.readouterr().out
+
+
+def test_city_whose_whole_chain_was_removed_is_reported(db, capsys):
+    bandung, manado = make_city("32.73", "bandung"), make_city("71.71", "manado")
+    audit_record(city=bandung, actor="a", action="x")
+    raw("DELETE FROM core_auditentry WHERE chain = %s", [f"city:{manado.pk}"])
+    raw("DELETE FROM core_auditchain WHERE key = %s", [f"city:{manado.pk}"])
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+    out = capsys.readouterr().out
+    assert f"TAMPERED  city:{manado.pk} (manado)" in out and "whole chain was removed" in out
+    assert f"OK        city:{bandung.pk} (bandung)" in out

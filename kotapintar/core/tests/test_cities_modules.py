@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kotapintar.core import modules
@@ -110,7 +111,7 @@ def test_public_city_list(db):
 def test_custom_domain_serves_its_city(client, db, settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "smartcity.manadokota.go.id"]
     city = make_city("71.71", "manado")
-    CityDomain.objects.create(city=city, domain="smartcity.manadokota.go.id")
+    CityDomain.objects.create(city=city, domain="smartcity.manadokota.go.id", token="t", verified_at=timezone.now())
     response = client.get("/", HTTP_HOST="smartcity.manadokota.go.id")
     assert response.status_code == 200
     assert b"<h1>Kota Manado</h1>" in response.content

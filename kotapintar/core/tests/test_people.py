@@ -32,10 +32,13 @@ class TestNik:
         assert exc.value.code == code
 
     def test_nik_is_stored_once(self, db):
-        user_register(username="a", email="a@example.id", password="x", nik="3273014506900002", check_password=False)
-        with pytest.raises(ValidationError, match="NIK"):
-            user_register(username="b", email="b@example.id", password="x", nik="3273014506900002",
-                          check_password=False)
+        first = user_register(username="a", email="a@example.id", password="x", nik="3273014506900002",
+                              check_password=False)
+        second = user_register(username="b", email="b@example.id", password="x", nik="3273014506900002",
+                               check_password=False)
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.nik, second.nik) == ("3273014506900002", None)
 
     def test_masking(self):
         assert mask_nik("3273014506900002") == "327301********02"
