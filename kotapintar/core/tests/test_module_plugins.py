@@ -46,8 +46,8 @@ def test_the_module_switch_covers_every_mount_of_every_module(client):
     checked = {}
     for module in modules.switchable():
         set_module(city, module.id, False)
-        names = {ns for ns in (module.id, f"{module.id}-api", *(m.namespace for m in module.mounts))}
-        for route, namespaces, name in city_urls():
+        names = {module.id, f"{module.id}-api", *(m.namespace for m in module.mounts)}
+        for _route, namespaces, name in city_urls():
             if not name or namespaces[-1] not in names:
                 continue
             for kwargs in ({"city": city.slug}, {"city": city.slug, "fmt": "json"}):
