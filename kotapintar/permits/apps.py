@@ -15,11 +15,15 @@ ROLES = {
 
 
 def config_errors(values: dict) -> dict:
+    from kotapintar.permits.services.payments import PUBLISHED_SECRETS, SIMULATED
+
     gateway, secret = values["gateway"] or "", values["gateway_secret"] or ""
-    if gateway and (gateway != slugify(gateway) or gateway == "simulated"):
+    if gateway and (gateway != slugify(gateway) or gateway == SIMULATED):
         return {"gateway": _("Use a short name of lower-case letters, digits and dashes (not “simulated”).")}
     if gateway and len(secret) < 32:
         return {"gateway_secret": _("The bank's shared secret must be at least 32 characters long.")}
+    if secret in PUBLISHED_SECRETS:
+        return {"gateway_secret": _("This secret is published in Kota Pintar's source code: choose another.")}
     return {}
 
 

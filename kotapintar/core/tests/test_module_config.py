@@ -46,6 +46,10 @@ class TestService:
             module_config_set(city=city, module_id="permits", actor=admin,
                               values={"gateway": "bjb", "gateway_secret": "short"})
         assert set(caught.value.message_dict) == {"gateway_secret"}
+        with pytest.raises(ValidationError) as caught:  # the demo bank's old secret, published in the source
+            module_config_set(city=city, module_id="permits", actor=admin,
+                              values={"gateway": "bjb", "gateway_secret": "development-only-simulated-bank-secret"})
+        assert set(caught.value.message_dict) == {"gateway_secret"}
         with pytest.raises(ValidationError):
             module_config_set(city=city, module_id="core", actor=admin, values={"map_tiles": "javascript:alert(1)"})
         assert module_config_get(city, "complaints")["limit_person"] is None  # nothing was saved

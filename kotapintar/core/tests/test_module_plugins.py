@@ -98,8 +98,9 @@ class TestPlugin:
         assert "kotapintar_lostfound" in modules.discover()
 
     def test_its_pages_api_and_mount_are_served_while_it_is_on(self, client):
-        city = make_city("32.73", "bandung")
-        assert client.get("/bandung/lostfound/").status_code == 404  # default_on=False: a new city has it off
+        city = make_city("32.73", "bandung")  # a new city has it on, like every module that is default_on
+        set_module(city, "lostfound", False)
+        assert client.get("/bandung/lostfound/").status_code == 404
         set_module(city, "lostfound", True)
         page = client.get("/bandung/lostfound/")
         assert page.status_code == 200 and "Lost and found of Kota Bandung, open 08:00-15:00" in page.content.decode()

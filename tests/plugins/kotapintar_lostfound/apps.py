@@ -31,5 +31,4 @@ class LostFoundConfig(AppConfig):
             catalogue=modules.NONE,
             exchange=modules.NONE,
             events=("lostfound.item.found",),
-            default_on=False,
         ))
