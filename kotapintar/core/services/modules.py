@@ -178,7 +178,7 @@ def module_config_set(*, city: City, module_id: str, values: dict, actor) -> dic
                          data={"module": module_id, "changed": shown})
             event_emit(city, "core.module.configured", activation, {"module": module_id, "changed": changed})
             city_cache_clear(city)
-    return module_config_get(city, module_id)
+    return merged
 
 
 def map_background(city: City) -> dict:

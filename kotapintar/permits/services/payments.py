@@ -78,7 +78,7 @@ def demo_bank_installation_secret() -> str:
     if len(secret) < 32 or secret in PUBLISHED_SECRETS:
         secret = secrets.token_hex(32)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(8)}.tmp")  # one per process and thread
         with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
             out.write(secret + "\n")
         try:  # another process may have made one meanwhile: the first one stays
