@@ -4,7 +4,6 @@ re-renders the page with the message and with what the official typed."""
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -45,6 +44,7 @@ from kotapintar.core.geo import city_geography_load
 from kotapintar.core.models import Department, District, Document, Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import user_has_role, user_roles
+from kotapintar.core.services.modules import map_background
 from kotapintar.core.services.workflow import WorkflowConflict
 from kotapintar.core.workflow import actions_for, state_label
 
@@ -135,12 +135,11 @@ def _assignees(city):
 
 
 def _map(complaint: Complaint, nearby: list) -> dict:
-    """What the report's map draws (the same settings as the public maps: no tiles unless configured)."""
+    """What the report's map draws (the same background as the public maps)."""
     return {
         "lat": complaint.lat, "lng": complaint.lng, "label": complaint.tracking_number, "radius": NEARBY_METRES,
         "nearby": [{"lat": n.lat, "lng": n.lng, "label": n.tracking_number} for n in nearby],
-        "tiles": getattr(settings, "KOTAPINTAR_MAP_TILES", ""),
-        "attribution": getattr(settings, "KOTAPINTAR_MAP_ATTRIBUTION", ""),
+        **map_background(complaint.city),
         "boundary": complaint.city.boundary,
         "districts": list(District.objects.filter(city=complaint.city).exclude(lat=None).values("name", "lat", "lng")),
     }

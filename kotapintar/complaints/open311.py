@@ -36,11 +36,10 @@ from kotapintar.complaints.services.reports import complaint_create, complaint_i
 from kotapintar.complaints.workflow import CLOSED_STATES, OPEN_STATES
 from kotapintar.core.http import client_ip
 from kotapintar.core.models import City, Village, WorkflowDefinition
-from kotapintar.core.selectors import city_by_slug, module_is_active, workflow_definition
+from kotapintar.core.selectors import workflow_definition
 from kotapintar.core.services.documents import document_path
 from kotapintar.core.workflow import states as workflow_states
 
-MODULE = "complaints"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00Z"  # when this API last changed
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -115,23 +114,18 @@ def _validation_messages(exc: ValidationError) -> list[str]:
 
 
 def open311_view(methods=("GET", "HEAD")):
-    """Resolve the city (404 if unknown or its complaints module is off), check the method, render
-    Open311Error as the standard error body. Clients authenticate with api_key only: no CSRF token."""
+    """Check the method and render Open311Error as the standard error body. The city comes from the URL
+    (core's module switch answers `unavailable` for an unknown city or a switched-off module). Clients
+    authenticate with api_key only: no CSRF token."""
 
     def decorator(view):
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request, city_slug: str, fmt: str = "xml", **kwargs):
+        def wrapper(request, city: str, fmt: str = "xml", **kwargs):
             try:
-                city = city_by_slug(city_slug)
-                if city is None:
-                    raise Open311Error(404, _("jurisdiction not found: there is no city “%(c)s”.") % {"c": city_slug})
-                if not module_is_active(city, MODULE, request):
-                    raise Open311Error(404, _("%(city)s does not take reports through this service.")
-                                       % {"city": city.name})
                 if request.method not in methods:
                     raise Open311Error(405, _("Method %(m)s is not allowed here.") % {"m": request.method})
-                return view(request, city, fmt, **kwargs)
+                return view(request, request.city, fmt, **kwargs)
             except Open311Error as exc:
                 errors = [{"code": exc.status, "description": text} for text in exc.descriptions]
                 return render(errors, fmt, "errors", status=exc.status)
@@ -151,7 +145,7 @@ def _status(state: str) -> str:
 
 
 def _base_url(request, city: City) -> str:
-    return request.build_absolute_uri(reverse("open311:discovery", kwargs={"city_slug": city.slug, "fmt": "xml"})
+    return request.build_absolute_uri(reverse("open311:discovery", kwargs={"city": city.slug, "fmt": "xml"})
                                       ).removesuffix("discovery.xml")
 
 
@@ -254,7 +248,7 @@ REQUEST_FIELDS = ("tracking_number", "state", "status_notes", "description", "ad
 def _requests_rows(request, city: City, queryset) -> list[dict]:
     """The public reports as Open311 requests (one query for the rows, one for the categories' notices)."""
     zone = ZoneInfo(city.timezone)
-    media = request.build_absolute_uri(reverse("open311:media", kwargs={"city_slug": city.slug,
+    media = request.build_absolute_uri(reverse("open311:media", kwargs={"city": city.slug,
                                                                        "tracking": "X"})).removesuffix("X")
     rows = list(queryset.values(*REQUEST_FIELDS)[:LIMIT])
     notices = {}
@@ -403,7 +397,7 @@ def _queued() -> bool:
 def request_updates(request, city: City, fmt: str):
     zone = ZoneInfo(city.timezone)
     start, end = _period(request, zone)
-    media = request.build_absolute_uri(reverse("open311:media", kwargs={"city_slug": city.slug,
+    media = request.build_absolute_uri(reverse("open311:media", kwargs={"city": city.slug,
                                                                        "tracking": "X"})).removesuffix("X")
     updates = (ComplaintUpdate.objects.filter(city=city, created_at__gte=start, created_at__lte=end, hidden=False,
                                               complaint__hidden=False)
@@ -424,13 +418,12 @@ def request_updates(request, city: City, fmt: str):
 
 # -- photos of public reports ----------------------------------------------------------------------
 @csrf_exempt
-def media(request, city_slug: str, tracking: str, update: int | None = None):
+def media(request, city: str, tracking: str, update: int | None = None):
     """A public report's photo (or the photo of one of its public updates), for `media_url`. Anything
     else (unknown, confidential, hidden, unconfirmed, another city's) is not found."""
-    city = city_by_slug(city_slug)
-    if city is None or not module_is_active(city, MODULE, request) or request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD"):
         return render([{"code": 404, "description": _("Not found.")}], "xml", "errors", status=404)
-    complaint = public_complaints(city).filter(tracking_number=tracking.upper()).only("id", "photo").first()
+    complaint = public_complaints(request.city).filter(tracking_number=tracking.upper()).only("id", "photo").first()
     document = None
     if complaint is not None and update is None:
         document = complaint.photo
@@ -448,7 +441,13 @@ def media(request, city_slug: str, tracking: str, update: int | None = None):
 
 
 @csrf_exempt
-def not_found(request, city_slug: str, rest: str = ""):
+def unavailable(request, message: str):
+    """An unknown city or a switched-off complaints module (answered by core's module switch)."""
+    fmt = "json" if request.path_info.endswith(".json") else "xml"
+    return render([{"code": 404, "description": message}], fmt, "errors", status=404)
+
+
+def not_found(request, city: str, rest: str = ""):
     fmt = "json" if rest.endswith(".json") else "xml"
     return render([{"code": 404, "description": _("There is no such Open311 resource.")}], fmt, "errors",
                   status=404)

@@ -4,7 +4,6 @@ map and list, statistics and the public service catalogue. Every write goes thro
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +27,7 @@ from kotapintar.core.http import client_ip
 from kotapintar.core.models import District, Document
 from kotapintar.core.selectors import user_has_role, workflow_definition
 from kotapintar.core.services.documents import document_path
+from kotapintar.core.services.modules import map_background
 from kotapintar.core.services.workflow import WorkflowConflict
 from kotapintar.core.workflow import actions_for, state_label
 
@@ -42,13 +42,12 @@ def _is_official(request) -> bool:
 
 
 def _map_context(city) -> dict:
-    """What the maps draw: tiles when the installation has a tile server, else the city's outline and
+    """What the maps draw: tiles when the city (or installation) has a tile server, else the city's outline and
     its kecamatan on a plain background."""
     districts = [{"name": d["name"], "lat": d["lat"], "lng": d["lng"]}
                  for d in District.objects.filter(city=city).exclude(lat=None).values("name", "lat", "lng")]
     return {"map_config": {
-        "lat": city.lat, "lng": city.lng, "tiles": getattr(settings, "KOTAPINTAR_MAP_TILES", ""),
-        "attribution": getattr(settings, "KOTAPINTAR_MAP_ATTRIBUTION", ""),
+        "lat": city.lat, "lng": city.lng, **map_background(city),
         "boundary": city.boundary, "districts": districts, "colours": MARKER_COLOURS,
     }}
 

@@ -2,7 +2,8 @@
 
 Variables: DATABASE_URL, CELERY_BROKER_URL (or REDIS_URL), MQTT_URL, SECRET_KEY, ALLOWED_HOSTS, DEBUG,
 KOTAPINTAR_DATA_DIR, EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS,
-DEFAULT_FROM_EMAIL, SECURE_SSL_REDIRECT, KOTAPINTAR_PRODUCTION.
+DEFAULT_FROM_EMAIL, SECURE_SSL_REDIRECT, KOTAPINTAR_PRODUCTION. Per-city settings (payment gateways, complaint
+limits, map tiles) are the modules' settings, kept in the database.
 """
 
 import os
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from kotapintar.core.modules import discover
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -51,10 +54,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "kotapintar.core",
-    "kotapintar.announcements",
-    "kotapintar.permits",
-    "kotapintar.complaints",
+    # Modules: every installed package's `kotapintar.modules` entry points (core's own modules included).
+    *discover(),
 ]
 
 MIDDLEWARE = [
@@ -203,11 +204,7 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {
-    "workflow-deadlines": {"task": "kotapintar.core.tasks.workflow_deadlines_run", "schedule": 300.0},
-    # Files queued Open311 reports that no task was scheduled for (a lost message, a restart).
-    "complaints-intake": {"task": "kotapintar.complaints.tasks.complaints_file_pending_task", "schedule": 60.0},
-}
+# Celery beat's schedule comes from the modules' manifests (`periodic`, see kotapintar/config/celery.py).
 
 MQTT_URL = os.environ.get("MQTT_URL", "")
 
@@ -249,20 +246,17 @@ KOTAPINTAR_PUBLIC_URL = os.environ.get("KOTAPINTAR_PUBLIC_URL", "http://127.0.0.
 # http://<domain>:<port>/.well-known/kotapintar-domain-verification.txt.
 KOTAPINTAR_PLATFORM_HOSTS = env_list("KOTAPINTAR_PLATFORM_HOSTS") or ALLOWED_HOSTS
 KOTAPINTAR_DOMAIN_CHECK_PORT = int(os.environ.get("KOTAPINTAR_DOMAIN_CHECK_PORT", "80"))
-# Payment gateways: KOTAPINTAR_PAYMENT_GATEWAYS="bjb:<secret>,bni:<secret>" (name:shared HMAC secret).
-# The simulated bank of the demo and of training is on only outside production (or when
-# KOTAPINTAR_DEMO_BANK=1 says so explicitly): it can mark any bill as paid.
+# Payment gateways and their secrets are per city (the permits module's settings). The simulated bank
+# of the demo and of training works only outside production, whatever KOTAPINTAR_DEMO_BANK says; its
+# secret is random per installation (DATA_DIR/demo-bank-secret, made on first use) and per city.
 KOTAPINTAR_DEMO_BANK = env_bool("KOTAPINTAR_DEMO_BANK", default=not PRODUCTION)
-KOTAPINTAR_PAYMENT_SECRETS = dict(item.split(":", 1) for item in env_list("KOTAPINTAR_PAYMENT_GATEWAYS"))
-if KOTAPINTAR_DEMO_BANK:
-    KOTAPINTAR_PAYMENT_SECRETS["simulated"] = os.environ.get(
-        "KOTAPINTAR_PAYMENT_SECRET_SIMULATED", "development-only-simulated-bank-secret")
 # Open311 reports without photos go to a queue that a Celery worker files in batches (the client gets a
 # token and reads the tracking number from tokens/{token}); only when tasks run on workers (a broker).
 KOTAPINTAR_OPEN311_QUEUE = env_bool("KOTAPINTAR_OPEN311_QUEUE", True)
 # Complaint rate limits: KOTAPINTAR_COMPLAINT_LIMITS="person=5/600,address=30/3600,api_key=100000/3600"
 # (reports per number of seconds, per person, network address and Open311 api_key; see
-# kotapintar/complaints/services/limits.py for the defaults).
+# kotapintar/complaints/services/limits.py for the defaults): the default of every city, which a city
+# can change in the complaints module's settings.
 KOTAPINTAR_COMPLAINT_LIMITS = {
     scope: tuple(int(n) for n in value.split("/", 1))
     for scope, value in (item.split("=", 1) for item in env_list("KOTAPINTAR_COMPLAINT_LIMITS"))
@@ -270,7 +264,8 @@ KOTAPINTAR_COMPLAINT_LIMITS = {
 # Reverse proxies in front of the web processes that append the client's address to X-Forwarded-For
 # (1 behind one nginx); rate limits per address use it (kotapintar.core.http.client_ip).
 KOTAPINTAR_TRUSTED_PROXIES = int(os.environ.get("KOTAPINTAR_TRUSTED_PROXIES", "0"))
-# Map background tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png with its attribution; empty:
-# maps show the city's outline and kecamatan on a plain background (works offline).
-KOTAPINTAR_MAP_TILES = os.environ.get("KOTAPINTAR_MAP_TILES", "")
-KOTAPINTAR_MAP_ATTRIBUTION = os.environ.get("KOTAPINTAR_MAP_ATTRIBUTION", "")
+# Map background tiles and their attribution: the default of every city, which a city can change in the
+# core module's settings. Empty: maps show the city's outline and kecamatan on a plain background
+# (works offline).
+KOTAPINTAR_MAP_TILES = os.environ.get("KOTAPINTAR_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+KOTAPINTAR_MAP_ATTRIBUTION = os.environ.get("KOTAPINTAR_MAP_ATTRIBUTION", "© OpenStreetMap contributors")

@@ -2,9 +2,25 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from kotapintar.core import modules
 from kotapintar.core import views as core_views
 
-city_api = "api/v1/cities/<slug:city>/"
+
+def module_urlpatterns() -> list:
+    """Every registered module's URLs, mounted by core from its manifest: pages at `/<city>/<id>/`
+    (namespace `<id>`), API at `/api/v1/cities/<city>/<id>/` (namespace `<id>-api`) and extra mounts at
+    `/<city>/<prefix>` (their own namespace). CityModuleMiddleware switches all of them by namespace."""
+    patterns = []
+    for module in modules.REGISTRY.values():
+        if module.api_urls:
+            patterns.append(path(f"api/v1/cities/<slug:city>/{module.id}/",
+                                 include((module.api_urls, f"{module.id}-api"))))
+        if module.urls:
+            patterns.append(path(f"<slug:city>/{module.id}/", include((module.urls, module.id))))
+        for mount in module.mounts:
+            patterns.append(path(f"<slug:city>/{mount.prefix}", include((mount.urls, mount.namespace))))
+    return patterns
+
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -15,12 +31,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/v1/", include("kotapintar.core.api.urls", namespace="core-api")),
-    path(city_api, include("kotapintar.announcements.api.urls", namespace="announcements-api")),
-    path(city_api, include("kotapintar.permits.api.urls", namespace="permits-api")),
-    path(city_api, include("kotapintar.complaints.api.urls", namespace="complaints-api")),
-    path("<slug:city>/announcements/", include("kotapintar.announcements.urls")),
-    path("<slug:city>/permits/", include("kotapintar.permits.urls")),
-    path("<slug:city>/complaints/", include("kotapintar.complaints.urls")),
-    path("<slug:city_slug>/open311/v2/", include("kotapintar.complaints.open311_urls")),
+    *module_urlpatterns(),
     path("", include("kotapintar.core.urls")),
 ]

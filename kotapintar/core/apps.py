@@ -2,6 +2,17 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
+from kotapintar.core.providers import ConfigField, ConfigSchema
+
+CONFIG = ConfigSchema(fields=(
+    ConfigField("map_tiles", _("Map background tiles"), kind="url",
+                help=_("Tile address with {z}/{x}/{y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png. "
+                       "Empty: maps show the city's outline on a plain background (works offline). "
+                       "Not set: the installation's default.")),
+    ConfigField("map_attribution", _("Map attribution"),
+                help=_("The credit the tile provider requires, e.g. © OpenStreetMap contributors.")),
+))
+
 
 class CoreConfig(AppConfig):
     name = "kotapintar.core"
@@ -18,10 +29,13 @@ class CoreConfig(AppConfig):
             description=_("Cities, departments, people and roles, audit log, calendar, workflows."),
             always_on=True,
             roles={"city_admin": _("City administrator"), "official": _("Official")},
+            periodic=(modules.PeriodicJob("workflow-deadlines", "kotapintar.core.tasks.workflow_deadlines_run", 300),),
+            config=CONFIG,
             indicators=modules.NONE,
             map_layers=modules.NONE,
             catalogue=modules.NONE,
             exchange=modules.NONE,
+            events=("core.module.enabled", "core.module.disabled", "core.module.configured"),
         ))
 
 

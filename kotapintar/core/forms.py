@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kotapintar.core import modules
 from kotapintar.core.models import City, CityDayOff, Department
+from kotapintar.core.providers import ConfigSchema
 
 
 class RegisterForm(BaseUserCreationForm):
@@ -74,3 +75,27 @@ class CityDomainForm(forms.Form):
     domain = forms.RegexField(label=_("Custom domain"), max_length=253,
                               regex=r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$",
                               error_messages={"invalid": _("Enter a domain name such as layanan.kotaku.go.id.")})
+
+
+def module_config_form(schema: ConfigSchema, values: dict, data=None, prefix: str = "") -> forms.Form:
+    """The form of a module's settings (its ConfigSchema). Secrets are never put back into the page:
+    their box stays empty, and left empty keeps the saved secret. The service validates the values."""
+    fields = {}
+    for f in schema.fields:
+        common = {"label": f.label, "help_text": f.help, "required": False}
+        if f.kind == "boolean":
+            field = forms.BooleanField(**common)
+        elif f.kind == "choice":
+            field = forms.ChoiceField(choices=[("", "—"), *f.choices], **common)
+        elif f.kind == "integer":
+            field = forms.IntegerField(min_value=f.min_value, max_value=f.max_value, **common)
+        elif f.kind == "secret":
+            secret_help = _("Saved (not shown); leave empty to keep it.") if values.get(f.key) else _("Not set.")
+            field = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                    **{**common, "help_text": f"{f.help} {secret_help}".strip()})
+        else:
+            field = forms.CharField(**common)
+        fields[f.key] = field
+    initial = {f.key: values.get(f.key) for f in schema.fields if f.kind != "secret"}
+    form_class = type("ModuleConfigForm", (forms.Form,), fields)
+    return form_class(data=data, initial=initial, prefix=prefix)

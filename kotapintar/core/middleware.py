@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from kotapintar.core import modules
 from kotapintar.core.selectors import city_by_slug, city_slug_for_domain, module_is_active
@@ -41,23 +43,27 @@ class CityModuleMiddleware:
         if slug is None:
             request.city = None
             return None
-        api = request.path_info.startswith("/api/")
         city = city_by_slug(slug)
         request.city = city
+        # Core mounts every module's URLs under namespaces it owns (modules.namespace_owner): the switch
+        # covers pages, API and extra mounts alike, with no check in the module's views.
+        owner = next(filter(None, map(modules.namespace_owner, request.resolver_match.namespaces)), None)
+        module, mount = owner or (None, None)
         if city is None:
-            return JsonResponse({"detail": "City not found."}, status=404) if api else self.not_found()
+            return self.not_found(request, mount, _("There is no city “%(city)s”.") % {"city": slug})
         timezone.activate(city.timezone)
-        for app_name in request.resolver_match.app_names:
-            # UI namespaces are named after the module ("permits"), API ones "<module>-api".
-            module = modules.get(app_name.removesuffix("-api"))
-            if module and not module.always_on and not module_is_active(city, module.id, request):
-                return JsonResponse({"detail": "Module is not active for this city."}, status=404) if api \
-                    else self.not_found()
+        if module and not module.always_on and not module_is_active(city, module.id, request):
+            return self.not_found(request, mount, _("“%(module)s” is not active for %(city)s.")
+                                  % {"module": module.name, "city": city.name})
         return None
 
     @staticmethod
-    def not_found():
-        raise Http404("Not active for this city.")
+    def not_found(request, mount, message):
+        if mount is not None and mount.not_found:
+            return import_string(mount.not_found)(request, message)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=404)
+        raise Http404(message)
 
 
 class LanguageMiddleware:

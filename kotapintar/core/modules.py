@@ -13,8 +13,11 @@ contract test refuses; a module without one of a kind says `NONE`.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 
 from django.utils.functional import Promise
+
+ENTRY_POINT_GROUP = "kotapintar.modules"
 
 
 class _NoProvider:
@@ -45,6 +48,9 @@ class Mount:
     prefix: str
     urls: str  # dotted path of a URLconf module
     namespace: str
+    # Dotted path of a view (request, message) -> 404 response in the mount's own format (e.g. an Open311
+    # error body), used when the city is unknown or has the module switched off; None: the platform's 404.
+    not_found: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,17 @@ class Module:
 REGISTRY: dict[str, Module] = {}
 
 
+def discover(group: str = ENTRY_POINT_GROUP) -> list[str]:
+    """The Django apps of every installed module, from the `kotapintar.modules` entry points (name: the
+    module id, value: the app's dotted path, e.g. `permits = "kotapintar.permits"`); core first, then by
+    name. Settings put them in INSTALLED_APPS; each app's AppConfig.ready() then calls `register`."""
+    found = {ep.name: ep.value for ep in entry_points(group=group)}
+    if "core" not in found:
+        raise RuntimeError(f"No '{group}' entry point for core: install the package (pip install -e .) "
+                           "so that its modules are discovered.")
+    return [found.pop("core"), *(found[name] for name in sorted(found))]
+
+
 def register(module: Module) -> Module:
     if module.id in module.dependencies:
         raise ValueError(f"Module {module.id} cannot depend on itself.")
@@ -128,6 +145,23 @@ def providers(kind: str) -> list[tuple[Module, object]]:
     """Every module's provider of one kind (PROVIDERS), skipping modules that have none."""
     assert kind in PROVIDERS, kind
     return [(m, getattr(m, kind)) for m in REGISTRY.values() if getattr(m, kind)]
+
+
+def namespace_owner(namespace: str) -> tuple[Module, Mount | None] | None:
+    """The module (and the mount, for an extra mount) that owns a URL namespace: core mounts a module's
+    pages under the namespace `<id>`, its API under `<id>-api` and each mount under its own namespace."""
+    for module in REGISTRY.values():
+        if namespace in (module.id, f"{module.id}-api"):
+            return module, None
+        for mount in module.mounts:
+            if namespace == mount.namespace:
+                return module, mount
+    return None
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every module's periodic jobs: Celery beat's schedule and the embedded runner's."""
+    return [job for module in REGISTRY.values() for job in module.periodic]
 
 
 def dependents_of(module_id: str) -> list[Module]:

@@ -38,7 +38,7 @@ def city_cache_clear(city: City | None = None) -> None:
 def _clear(city: City | None) -> None:
     keys = ["kp:domains"]
     if city is not None:
-        keys += [f"kp:city:{city.slug}", f"kp:modules:{city.pk}"]
+        keys += [f"kp:city:{city.slug}", f"kp:modules:{city.pk}", f"kp:modcfg:{city.pk}"]
     cache.delete_many(keys)
 
 

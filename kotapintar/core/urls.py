@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:city>/", views.city_home, name="city_home"),
     path("<slug:city>/office/", views.office, name="office"),
     path("<slug:city>/office/modules/", views.office_modules, name="office_modules"),
+    path("<slug:city>/office/module-settings/", views.office_module_settings, name="office_module_settings"),
     path("<slug:city>/office/modules/<str:module_id>/", views.office_module_toggle, name="office_module_toggle"),
     path("<slug:city>/office/members/", views.office_members, name="office_members"),
     path("<slug:city>/office/members/<int:pk>/remove/", views.office_member_remove, name="office_member_remove"),

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kotapintar.core import modules
-from kotapintar.core.forms import CityDomainForm, CitySettingsForm, DayOffForm, MembershipForm
+from kotapintar.core.forms import CityDomainForm, CitySettingsForm, DayOffForm, MembershipForm, module_config_form
 from kotapintar.core.models import City, CityDayOff, CityDomain, Document, Membership
 from kotapintar.core.permissions import city_role_required
 from kotapintar.core.selectors import (
@@ -34,7 +34,7 @@ from kotapintar.core.services.cities import (
     city_update,
 )
 from kotapintar.core.services.documents import document_can_view, document_path
-from kotapintar.core.services.modules import module_set_enabled
+from kotapintar.core.services.modules import module_config_get, module_config_set, module_set_enabled
 from kotapintar.core.services.users import membership_create, membership_delete
 
 
@@ -100,6 +100,31 @@ def office_modules(request, city):
     active = city_active_module_ids(request.city)
     rows = [{"module": m, "enabled": m.id in active} for m in modules.switchable()]
     return render(request, "core/office_modules.html", {"rows": rows})
+
+
+@city_role_required("city_admin")
+def office_module_settings(request, city):
+    """One page for the settings of every active module (each module's `config` provider)."""
+    active = city_active_module_ids(request.city)
+    posted = request.POST.get("module") if request.method == "POST" else None
+    sections = []
+    for module in modules.REGISTRY.values():
+        if module.id not in active or not module.config:
+            continue
+        values = module_config_get(request.city, module.id)
+        form = module_config_form(module.config, values, request.POST if posted == module.id else None,
+                                  prefix=module.id)
+        if posted == module.id and form.is_valid():
+            try:
+                module_config_set(city=request.city, module_id=module.id, values=form.cleaned_data, actor=request.user)
+            except ValidationError as exc:
+                for key, errors in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, errors)
+            else:
+                messages.success(request, _("The settings of “%(name)s” are saved.") % {"name": module.name})
+                return redirect("core:office_module_settings", city=request.city.slug)
+        sections.append({"module": module, "form": form})
+    return render(request, "core/office_module_settings.html", {"sections": sections})
 
 
 @require_POST

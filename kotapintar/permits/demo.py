@@ -6,7 +6,6 @@ The workflows use the permits module's state and action names, whose words the m
 
 import io
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kotapintar.core.models import Department
@@ -195,7 +194,11 @@ def load_demo(city, accounts) -> None:
     from kotapintar.core.demo import account
     from kotapintar.permits.services import applications as svc
     from kotapintar.permits.services.issuance import Invoice
-    from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
+    from kotapintar.permits.services.payments import (
+        demo_bank_enabled,
+        payment_callback_process,
+        simulated_bank_callback,
+    )
 
     if city.slug != "bandung":
         return
@@ -227,7 +230,7 @@ def load_demo(city, accounts) -> None:
         return lambda a: svc.application_act(application=a, actor=people[role], action=action, **extra)
 
     def pay(a):
-        if not settings.KOTAPINTAR_DEMO_BANK:  # production: no simulated bank, the bill stays open
+        if not demo_bank_enabled():  # production: no simulated bank, the bill stays open
             return a
         body, headers = simulated_bank_callback(Invoice.objects.get(application=a))
         payment_callback_process(city=city, gateway_name="simulated", body=body, headers=headers)

@@ -107,14 +107,20 @@ class Invoice(models.Model):
 
 
 class PaymentCallback(models.Model):
-    """Every accepted gateway callback, once per gateway transaction (idempotency)."""
+    """Every accepted gateway callback, once per city, gateway and transaction (idempotency; two cities'
+    banks may well number their transactions alike)."""
 
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    gateway = models.CharField(max_length=40)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="callbacks")
-    transaction_id = models.CharField(max_length=80, unique=True)
+    transaction_id = models.CharField(max_length=80)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["city", "gateway", "transaction_id"],
+                                               name="payment_callback_unique")]
 
 
 class Permit(models.Model):

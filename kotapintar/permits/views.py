@@ -1,6 +1,5 @@
 """Pages of the permits module: catalogue, application, timeline, payment, inbox, status, verification."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +30,11 @@ from kotapintar.permits.selectors import (
 )
 from kotapintar.permits.services import applications as svc
 from kotapintar.permits.services.issuance import permit_revoke, permit_status
-from kotapintar.permits.services.payments import payment_callback_process, simulated_bank_callback
+from kotapintar.permits.services.payments import (
+    demo_bank_enabled,
+    payment_callback_process,
+    simulated_bank_callback,
+)
 from kotapintar.permits.services.surveys import survey_submit
 from kotapintar.permits.services.types import EDITABLE, permit_type_save
 
@@ -144,7 +147,7 @@ def application_detail(request, city, pk):
         "can_return": any(a.action == "return" for a in actions),
         "colleagues": _colleagues(request) if user_has_role(request.user, request.city, "permit_head") else [],
         "invoice": Invoice.objects.filter(application=application).first(),
-        "demo_bank": settings.KOTAPINTAR_DEMO_BANK,
+        "demo_bank": demo_bank_enabled(),
         "can_revoke": user_has_role(request.user, request.city, "permit_head"),
         "permit": Permit.objects.filter(application=application).select_related("document").first(),
         "state_label": state_label(application),
@@ -279,7 +282,7 @@ def verify(request, city, token):
 def bank(request, city, code):
     """The simulated bank of the demo: shows the bill and pays it with a signed gateway callback.
     Only outside production (KOTAPINTAR_DEMO_BANK), and only for the applicant."""
-    if not settings.KOTAPINTAR_DEMO_BANK:
+    if not demo_bank_enabled():
         raise Http404
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

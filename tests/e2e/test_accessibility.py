@@ -49,9 +49,11 @@ def test_public_pages_have_no_serious_violations(page, live_server, bandung, scr
     assert_accessible(page, screenshot, "axe")
 
 
-def test_modules_page_has_no_serious_violations(page, live_server, bandung, screenshot, sign_in):
-    sign_in(page, "admin.bandung", PASSWORD, next_path="/bandung/office/modules/")
-    assert page.url == f"{live_server.url}/bandung/office/modules/"
+@pytest.mark.parametrize("path", ["/bandung/office/modules/", "/bandung/office/module-settings/"],
+                         ids=["modules", "module-settings"])
+def test_modules_pages_have_no_serious_violations(page, live_server, bandung, screenshot, sign_in, path):
+    sign_in(page, "admin.bandung", PASSWORD, next_path=path)
+    assert page.url == f"{live_server.url}{path}"
     assert_accessible(page, screenshot, "axe")
 
 

@@ -45,7 +45,8 @@ def test_city_admin_switches_announcements_off_and_on(page, live_server, bandung
     # Officials' area -> Modules.
     page.get_by_role("banner").get_by_role("link", name=ui("Officials' area")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(ui("Officials' area"))
-    page.get_by_role("navigation", name=ui("Administration")).get_by_role("link", name=ui("Modules")).click()
+    admin_menu = page.get_by_role("navigation", name=ui("Administration"))
+    admin_menu.get_by_role("link", name=ui("Modules"), exact=True).click()  # not "Module settings"
     expect(page).to_have_url(f"{live_server.url}/bandung/office/modules/")
     row = page.locator("#module-announcements")
     expect(row).to_contain_text(announcements)

@@ -5,5 +5,5 @@ from kotapintar.announcements.api.views import AnnouncementViewSet
 app_name = "announcements-api"
 
 router = SimpleRouter()
-router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("", AnnouncementViewSet, basename="announcement")
 urlpatterns = router.urls

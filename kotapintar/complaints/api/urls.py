@@ -6,13 +6,13 @@ from kotapintar.complaints.api import views
 app_name = "complaints-api"
 
 router = SimpleRouter()
-router.register("complaints/categories", views.CategoryViewSet, basename="category")
-router.register("complaints/reports", views.ReportViewSet, basename="report")
-router.register("complaints/standards", views.ServiceStandardViewSet, basename="standard")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("standards", views.ServiceStandardViewSet, basename="standard")
 urlpatterns = [
-    path("complaints/public/reports/", views.PublicReportListView.as_view(), name="public-report-list"),
-    path("complaints/nearby/", views.NearbyView.as_view(), name="nearby"),
-    path("complaints/stats/", views.StatsView.as_view(), name="stats"),
-    path("complaints/services/", views.ServiceCatalogueView.as_view(), name="services"),
+    path("public/reports/", views.PublicReportListView.as_view(), name="public-report-list"),
+    path("nearby/", views.NearbyView.as_view(), name="nearby"),
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("services/", views.ServiceCatalogueView.as_view(), name="services"),
     *router.urls,
 ]

@@ -117,7 +117,7 @@ def complaint_prepare(
     clean_photos = photos_clean(photos)
     person = f"u{reporter.pk}" if reporter else (email or phone or device_id)
     if check_limits:  # off only for trusted loaders (demo data, benchmarks)
-        rate_limit_check(city_id=city.pk, sources={"person": person, "address": "" if api_key else client_ip,
+        rate_limit_check(city=city, sources={"person": person, "address": "" if api_key else client_ip,
                                                    "api_key": str(api_key.pk) if api_key else ""})
 
     now = now or timezone.now()

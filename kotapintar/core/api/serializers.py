@@ -33,6 +33,22 @@ class ModuleStatusSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
 
 
+class ModuleConfigFieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    help = serializers.CharField()
+    choices = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    required = serializers.BooleanField()
+    value = serializers.JSONField(allow_null=True, help_text="null for a secret: never shown")
+    is_set = serializers.BooleanField()
+
+
+class ModuleConfigSerializer(serializers.Serializer):
+    module = serializers.CharField()
+    fields = ModuleConfigFieldSerializer(many=True)
+
+
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department

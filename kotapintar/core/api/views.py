@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,6 +23,7 @@ from kotapintar.core.api.serializers import (
     IssuedTokenSerializer,
     MembershipSerializer,
     MeSerializer,
+    ModuleConfigSerializer,
     ModuleStatusSerializer,
     TokenRequestSerializer,
     WorkflowDefinitionSerializer,
@@ -37,14 +39,16 @@ from kotapintar.core.models import (
     WorkflowDefinition,
 )
 from kotapintar.core.selectors import (
+    CITY_ADMIN,
     city_active_module_ids,
     city_audit_entries,
     city_memberships,
     user_api_tokens,
+    user_has_role,
 )
 from kotapintar.core.services.calendar import city_day_off_add, city_day_off_remove
 from kotapintar.core.services.cities import city_update, department_create
-from kotapintar.core.services.modules import module_set_enabled
+from kotapintar.core.services.modules import module_config_fields, module_config_set, module_set_enabled
 from kotapintar.core.services.tokens import api_token_create, api_token_revoke
 from kotapintar.core.services.users import membership_create, membership_delete
 from kotapintar.core.services.workflow import workflow_definition_create
@@ -94,6 +98,23 @@ class ModuleViewSet(CityScopedMixin, viewsets.ViewSet):
                            enabled=serializer.validated_data["enabled"], actor=request.user)
         row = next(r for r in self._rows(request.city) if r["id"] == module_id)
         return Response(ModuleStatusSerializer(row).data)
+
+    @extend_schema(request=dict, responses=ModuleConfigSerializer)
+    @action(detail=True, methods=["get", "patch"], url_path="config")
+    def config(self, request, city, module_id):
+        """The module's settings for the city (secrets show only whether they are set). PATCH changes the
+        keys given; an empty value returns a setting to its default and leaves a secret unchanged.
+        City administrators only."""
+        module = modules.get(module_id)
+        if module is None or not module.config or module.id not in city_active_module_ids(request.city):
+            return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+        if not user_has_role(request.user, request.city, CITY_ADMIN):
+            raise PermissionDenied(_("Only the city's administrators may see or change module settings."))
+        if request.method == "PATCH":
+            if not isinstance(request.data, dict):
+                raise ValidationError({"detail": _("Send an object of settings.")})
+            module_config_set(city=request.city, module_id=module_id, values=dict(request.data), actor=request.user)
+        return Response({"module": module_id, "fields": module_config_fields(request.city, module_id)})
 
 
 class DepartmentViewSet(CityScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

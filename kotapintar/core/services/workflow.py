@@ -36,6 +36,7 @@ from kotapintar.core.models import City, Membership, WorkflowDefinition, Workflo
 from kotapintar.core.selectors import user_roles
 from kotapintar.core.services.audit import audit_record
 from kotapintar.core.services.calendar import add_working_days
+from kotapintar.core.services.events import event_emit
 
 # The role no membership grants and no subject gives: an action whose only role is "system" is taken by
 # the platform (e.g. on payment). Other such roles are the modules' context roles.
@@ -231,6 +232,8 @@ def _record(subject, action: str, from_state: str, actor, role: str, comment: st
     )
     audit_record(city=subject.city, actor=actor or SYSTEM, action=f"workflow.{action}", target=subject,
                  data={"from": from_state, "to": subject.state, "role": role, "comment": comment})
+    event_emit(subject.city, f"{subject._meta.label_lower}.transition", subject,
+               {"action": action, "from": from_state, "to": subject.state, "role": role})
     for listener in _listeners.get((subject._meta.label_lower, False), []):
         listener(subject, transition)
     later = _listeners.get((subject._meta.label_lower, True), [])

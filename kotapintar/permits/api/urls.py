@@ -7,11 +7,11 @@ from kotapintar.permits.api import views
 app_name = "permits-api"
 
 router = SimpleRouter()
-router.register("permits/types", views.PermitTypeViewSet, basename="permit-type")
-router.register("permits/applications", views.ApplicationViewSet, basename="application")
+router.register("types", views.PermitTypeViewSet, basename="permit-type")
+router.register("applications", views.ApplicationViewSet, basename="application")
 urlpatterns = [
-    path("permits/status/", views.StatusView.as_view(), name="status"),
-    path("permits/reports/", reports.PermitReportView.as_view(), name="reports"),
-    path("permits/payments/<slug:gateway>/callback/", views.PaymentCallbackView.as_view(), name="payment-callback"),
+    path("status/", views.StatusView.as_view(), name="status"),
+    path("reports/", reports.PermitReportView.as_view(), name="reports"),
+    path("payments/<slug:gateway>/callback/", views.PaymentCallbackView.as_view(), name="payment-callback"),
     *router.urls,
 ]

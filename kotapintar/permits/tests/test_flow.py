@@ -247,7 +247,7 @@ class TestBadInput:
         own_city_url = f"/api/v1/cities/banjarbaru/permits/applications/{pk}/"
         assert client_for(foreign_verifier).get(own_city_url).status_code == 404
 
-    def test_callback_for_another_citys_invoice_is_not_found(self, city, people):
+    def test_callback_sent_to_another_city_is_refused(self, city, people):
         citizen = client_for(people["citizen"])
         pk = complete_draft(citizen, city, "pbg")
         citizen.post(api(city, f"applications/{pk}/submit/"))
@@ -257,7 +257,7 @@ class TestBadInput:
         other = make_city("63.72", "banjarbaru")
         response = APIClient().post(f"/api/v1/cities/{other.slug}/permits/payments/simulated/callback/", data=body,
                                     content_type="application/json", headers=headers)
-        assert response.status_code == 404
+        assert response.status_code == 403  # signed with the first city's secret, which the other city lacks
         assert Invoice.objects.get(application_id=pk).status == "unpaid"
 
     def test_stale_callback_is_refused(self, city, people, monkeypatch):

@@ -135,17 +135,17 @@ def test_demo_bank_is_off_in_production_and_only_for_the_applicant(db, client, s
     assert invoice.status == "paid"
 
 
-def test_production_settings_have_no_simulated_gateway(tmp_path):
+def test_production_refuses_the_demo_bank_even_when_switched_on(tmp_path):
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "KOTAPINTAR_PRODUCTION": "1", "SECRET_KEY": "s" * 60, "KOTAPINTAR_DATA_DIR": str(tmp_path),
-           "KOTAPINTAR_PAYMENT_GATEWAYS": "bjb:rahasia-bank", "DJANGO_SETTINGS_MODULE": "kotapintar.config.settings"}
-    code = "from django.conf import settings as s; print(sorted(s.KOTAPINTAR_PAYMENT_SECRETS), s.KOTAPINTAR_DEMO_BANK)"
+           "KOTAPINTAR_DEMO_BANK": "1", "DJANGO_SETTINGS_MODULE": "kotapintar.config.settings"}
+    code = "from kotapintar.permits.services.payments import demo_bank_enabled; print(demo_bank_enabled())"
     out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
                          capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['bjb'] False"
+    assert out.strip() == "False"
 
 
 def test_fee_follows_the_data_after_a_return(db):

@@ -9,20 +9,32 @@ from django.core.management.base import BaseCommand
 from kotapintar.core.models import City
 
 
-def periodic_jobs(interval: int) -> None:
-    """Embedded mode has no Celery beat: this thread runs the periodic jobs."""
+def periodic_jobs_due(next_run: dict[str, float], now: float) -> list:
+    """The modules' periodic jobs whose time has come; `next_run` (job name -> monotonic time) moves on."""
+    from kotapintar.core import modules
+
+    due = [job for job in modules.periodic_jobs() if next_run.setdefault(job.name, now + job.seconds) <= now]
+    for job in due:
+        next_run[job.name] = now + job.seconds
+    return due
+
+
+def periodic_jobs(tick: int) -> None:
+    """Embedded mode has no Celery beat: this thread runs the modules' periodic jobs (their manifests'
+    `periodic`), each at its own interval, calling the Celery task in-process."""
     from django.db import close_old_connections
+    from django.utils.module_loading import import_string
 
-    from kotapintar.core.services.workflow import workflow_deadlines_run
-
+    next_run: dict[str, float] = {}
     while True:
-        time.sleep(interval)
-        try:
-            workflow_deadlines_run()
-        except Exception as exc:  # keep serving; the next round tries again
-            print(f"periodic jobs failed: {exc!r}")
-        finally:
-            close_old_connections()
+        time.sleep(tick)
+        for job in periodic_jobs_due(next_run, time.monotonic()):
+            try:
+                import_string(job.task)()
+            except Exception as exc:  # keep serving; the next round tries again
+                print(f"periodic job {job.name} failed: {exc!r}")
+            finally:
+                close_old_connections()
 
 
 class Command(BaseCommand):
@@ -55,7 +67,7 @@ class Command(BaseCommand):
                 self.stdout.flush()
             self.child("demo")  # idempotent: adds only what is missing, so running again keeps the data
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            threading.Thread(target=periodic_jobs, args=(300,), daemon=True).start()
+            threading.Thread(target=periodic_jobs, args=(10,), daemon=True).start()
         self.stdout.write(self.style.SUCCESS(f"\nKota Pintar is running at http://{host}:{port}/  (Ctrl+C stops it)"))
         self.stdout.flush()
         serve(application, host=host, port=port, threads=threads, ident="kotapintar")
