@@ -10,8 +10,8 @@ import pytest
 from kotapintar.core import modules
 from kotapintar.core.indicators import catalogue_entries, city_indicators
 from kotapintar.core.providers import Period
-from kotapintar.core.testing import make_city, make_user, set_module
-from kotapintar.permits.demo import fill_application, install_standard_types
+from kotapintar.core.testing import make_user, set_module
+from kotapintar.permits.demo import fill_application
 from kotapintar.permits.models import PermitApplication, SatisfactionSurvey
 from kotapintar.permits.services.applications import application_act, application_submit
 from kotapintar.permits.services.surveys import survey_submit
@@ -22,13 +22,6 @@ OCTOBER = Period(datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), "2026-1
 
 def wib(month, day, hour=10):
     return datetime.datetime(2026, month, day, hour, tzinfo=WIB)
-
-
-@pytest.fixture
-def bandung(db):
-    city = make_city("32.73", "bandung")
-    install_standard_types(city)
-    return city
 
 
 @pytest.fixture

@@ -41,13 +41,6 @@ def wib(month, day, hour=10, minute=0):
 
 
 @pytest.fixture
-def bandung(db):
-    city = make_city("32.73", "bandung")
-    install_standard_types(city)
-    return city
-
-
-@pytest.fixture
 def head(bandung):
     return make_user("kepala", city=bandung, roles=["permit_head"])
 

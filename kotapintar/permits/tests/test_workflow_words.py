@@ -9,18 +9,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kotapintar.core.services.workflow import workflow_definition_create
-from kotapintar.core.testing import make_city, make_user
-from kotapintar.permits.demo import WORKFLOWS, fill_application, install_standard_types
+from kotapintar.core.testing import make_user
+from kotapintar.permits.demo import WORKFLOWS, fill_application
 from kotapintar.permits.models import PermitApplication
 from kotapintar.permits.selectors import inbox_for
 from kotapintar.permits.services.applications import application_act, application_submit
-
-
-@pytest.fixture
-def bandung(db):
-    city = make_city("32.73", "bandung")
-    install_standard_types(city)
-    return city
 
 
 @pytest.fixture
